@@ -1,0 +1,206 @@
+"""Configuration: profiles, parameter validation, device choice, seeding and paths.
+
+A notebook's first call is ``run = setup(profile=..., device=..., seed=..., data_root=...)``; the
+returned :class:`Run` says where data lives, where results go and which device to use. Profiles change
+parameter values and data sets, never the code path.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# The one place that names the public repository: the notebooks' "Open in Colab" badges and their
+# Colab setup cells are generated from it by tools/build_notebooks.py.
+REPO_URL = "https://github.com/deep-vision-course/image-classifiers"
+
+DATA_ROOT_ENV = "DATA_ROOT"
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+class ConfigError(ValueError):
+    """A profile, parameter or device that cannot be used; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a profile means: real or synthetic data, where it lives and how much of it."""
+
+    name: str
+    description: str
+    synthetic: bool
+    default_data_root: Path
+    # Synthetic data set sizes (images per class); empty for real data.
+    synthetic_sizes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+PROFILES: dict[str, Profile] = {
+    "smoke": Profile(
+        name="smoke",
+        description="small synthetic data sets in the real formats, tiny models runs, CPU, minutes",
+        synthetic=True,
+        default_data_root=PROJECT_ROOT / "data" / "synthetic",
+        synthetic_sizes={
+            "cifar10": {"train_per_class": 200, "test_per_class": 50},
+            "cifar100": {"train_per_class": 30, "test_per_class": 10},
+            # EuroSAT keeps the real class proportions: the real count divided by this.
+            "eurosat": {"divisor": 50},
+        },
+    ),
+    "full": Profile(
+        name="full",
+        description="the real CIFAR-10, CIFAR-100 and EuroSAT data sets and the seeds' settings",
+        synthetic=False,
+        default_data_root=PROJECT_ROOT / "data",
+    ),
+}
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name``, or a ConfigError listing the valid ones."""
+    if name not in PROFILES:
+        raise ConfigError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
+    return PROFILES[name]
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+def validate_parameters(
+    overrides: Mapping[str, Any], defaults: Mapping[str, Any], where: str
+) -> None:
+    """Reject an override whose name is not a parameter or whose type differs from the default's.
+
+    ``defaults`` are the values of a notebook's parameters cell; an int is accepted for a float and
+    any value for a default of None.
+    """
+    valid = ", ".join(sorted(defaults))
+    for name, value in overrides.items():
+        if name not in defaults:
+            raise ConfigError(f"{where}: unknown parameter {name!r}; valid parameters: {valid}")
+        expected = defaults[name]
+        if not _same_kind(value, expected):
+            raise ConfigError(
+                f"{where}: parameter {name!r} must be {type(expected).__name__} "
+                f"(like its default {expected!r}), got {type(value).__name__} {value!r}"
+            )
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    if default is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+# --- device and seeding -----------------------------------------------------------------------
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto`` picks cuda, then mps, then cpu; asking for a device that is absent is an error."""
+    kind = name.split(":")[0]
+    if kind not in DEVICES:
+        raise ConfigError(f"unknown device {name!r}: choose one of {', '.join(DEVICES)}")
+    if kind == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(
+            f"device {name!r} was asked for, but PyTorch sees no CUDA GPU here. Use device='auto' "
+            "(or 'cpu'), or in Colab choose Runtime > Change runtime type > GPU."
+        )
+    if kind == "mps" and not _mps_available():
+        raise ConfigError(f"device {name!r} was asked for, but MPS is not available: use 'auto'")
+    return torch.device(name)
+
+
+def _mps_available() -> bool:
+    return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and PyTorch (CPU and CUDA) in one call."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything a notebook needs to know about where and how it runs."""
+
+    profile: Profile
+    device: torch.device
+    seed: int
+    data_root: Path
+    reports_dir: Path
+
+    @property
+    def synthetic(self) -> bool:
+        return self.profile.synthetic
+
+    @property
+    def results_dir(self) -> Path:
+        return self.reports_dir / "results"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.reports_dir / "checkpoints"
+
+    def data_notice(self) -> str:
+        """A Markdown warning for reports made from synthetic stand-ins (empty for real data)."""
+        if not self.synthetic:
+            return ""
+        return (f"> **Synthetic data (profile `{self.profile.name}`).** Every image and number below "
+                "comes from small synthetic stand-ins written in the real data sets' formats, so "
+                "that the notebook runs offline. They test the code, not the models: run the "
+                "`full` profile for real results.")
+
+    def describe(self) -> str:
+        data = "synthetic stand-ins" if self.synthetic else "real data"
+        return (
+            f"profile {self.profile.name} ({data}), device {self.device}, seed {self.seed}, "
+            f"data in {self.data_root}, results in {self.results_dir}"
+        )
+
+
+def setup(
+    profile: str = "full", device: str = "auto", seed: int = 0, data_root: str | Path = ""
+) -> Run:
+    """Validate the common parameters, seed everything and return the :class:`Run`.
+
+    ``data_root`` falls back to ``$DATA_ROOT`` (real data only: synthetic profiles never write into
+    the real data root), then to the profile's default folder.
+    """
+    chosen = get_profile(profile)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ConfigError(f"seed must be an int, got {seed!r}")
+    from_env = "" if chosen.synthetic else os.environ.get(DATA_ROOT_ENV, "")
+    root = Path(data_root or from_env or chosen.default_data_root)
+    run = Run(
+        profile=chosen,
+        device=resolve_device(device),
+        seed=seed,
+        data_root=root.expanduser().resolve(),
+        reports_dir=PROJECT_ROOT / "reports" / chosen.name,
+    )
+    seed_everything(seed)
+    run.results_dir.mkdir(parents=True, exist_ok=True)
+    return run

@@ -1,0 +1,94 @@
+"""PDF export: nbconvert renders an executed notebook to HTML, a real headless Chromium prints it.
+
+The browser is looked for in this order: ``$CHROME_PATH``; ``chromium``, ``chromium-browser``,
+``google-chrome``, ``google-chrome-stable`` or ``chrome`` on the PATH; Playwright's Chromium
+(``pip install playwright && playwright install chromium``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+BROWSER_ENV = "CHROME_PATH"
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+INSTALL_HINT = (
+    "No Chromium or Chrome was found for the PDF export. Install one and run again:\n"
+    "  Debian/Ubuntu: sudo apt-get install -y chromium\n"
+    "  anywhere else: pip install playwright && playwright install chromium\n"
+    f"  or point ${BROWSER_ENV} at a Chrome/Chromium binary; or run with --no-pdf."
+)
+
+# Print styles: A4 pages, figures and tables never wider than the page, no empty prompt column.
+PRINT_CSS = """
+<style>
+@page { size: A4; margin: 12mm 10mm; }
+body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.jp-Notebook { padding: 0 !important; }
+img { max-width: 100% !important; height: auto !important; }
+.jp-OutputArea-output table { font-size: 11px; }
+pre, .jp-InputArea-editor pre, .jp-RenderedText pre, .highlight pre { white-space: pre-wrap !important;
+  overflow-wrap: anywhere; }
+.jp-Cell { break-inside: auto; }
+img[src^="https://colab.research.google.com"] { display: none; }  /* the badge, offline */
+.jp-OutputArea-output img { break-inside: avoid; }
+.jp-InputPrompt, .jp-OutputPrompt { min-width: 0 !important; width: 0 !important;
+  padding: 0 !important; visibility: hidden; }
+</style>
+"""
+
+
+class ExportError(RuntimeError):
+    """No browser, or the browser failed to print."""
+
+
+def find_browser() -> str | None:
+    """The path of a Chromium or Chrome that can print PDFs, or None."""
+    configured = os.environ.get(BROWSER_ENV)
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    cache = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache" / "ms-playwright"))
+    candidates = sorted(cache.glob("chromium-*/chrome-linux*/chrome"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
+def notebook_to_html(notebook: Path, html: Path) -> Path:
+    exporter = HTMLExporter(template_name="lab")
+    exporter.mathjax_url = ""  # the narrative uses no LaTeX; offline, a CDN script only slows printing
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    html.write_text(body.replace("</head>", PRINT_CSS + "</head>", 1), encoding="utf-8")
+    return html
+
+
+def html_to_pdf(html: Path, pdf: Path, browser: str, timeout: int = 180) -> Path:
+    """Print ``html`` to ``pdf`` with headless Chromium (no header or footer, backgrounds kept)."""
+    pdf.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as profile_dir:
+        command = [
+            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-extensions", f"--user-data-dir={profile_dir}",
+            "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=10000", f"--print-to-pdf={pdf}", html.resolve().as_uri(),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if not pdf.is_file() or pdf.stat().st_size == 0:
+        raise ExportError(f"{browser} did not print {html} (exit {result.returncode}):\n"
+                          f"{result.stderr[-2000:]}")
+    return pdf
+
+
+def notebook_to_pdf(notebook: Path, pdf: Path, browser: str) -> Path:
+    """Executed notebook -> HTML beside the PDF -> PDF."""
+    html = notebook_to_html(notebook, pdf.with_suffix(".html"))
+    return html_to_pdf(html, pdf, browser)

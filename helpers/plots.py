@@ -1,0 +1,152 @@
+"""Plots. Each takes data (never computes a metric), draws on an optional axis and returns it.
+House defaults are set once, here, when the module is imported."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import torch
+from matplotlib.axes import Axes
+from torchvision.utils import make_grid
+
+sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
+plt.rcParams.update({
+    "figure.dpi": 110, "figure.figsize": (8, 4.5), "axes.titlesize": 12, "axes.titleweight": "bold",
+    "axes.labelsize": 10, "legend.fontsize": 9, "savefig.bbox": "tight",
+})
+
+
+def _axis(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+# --- images -----------------------------------------------------------------------------------
+
+
+def _mosaic(images: torch.Tensor, columns: int, padding: int = 2) -> np.ndarray:
+    grid = make_grid(images, nrow=columns, padding=padding, pad_value=255)
+    return grid.permute(1, 2, 0).numpy()
+
+
+def image_grid(images: torch.Tensor, row_labels: Sequence[str], columns: int,
+               title: str = "", ax: Axes | None = None) -> Axes:
+    """uint8 images in rows of ``columns``, each row labelled (e.g. one row per class)."""
+    rows = len(row_labels)
+    tile = images.shape[-1] + 2
+    ax = _axis(ax, figsize=(min(1.0 * columns + 2.5, 12), 0.95 * rows + 0.6))
+    ax.imshow(_mosaic(images, columns), interpolation="nearest")
+    ax.set_yticks([2 + tile * (r + 0.5) for r in range(rows)], labels=list(row_labels))
+    ax.set_xticks([])
+    ax.grid(False)
+    ax.set_title(title)
+    return ax
+
+
+def labelled_images(images: torch.Tensor, captions: Sequence[str], columns: int = 8,
+                    title: str = "", ax: Axes | None = None) -> Axes:
+    """uint8 images with a caption above each (e.g. "true / predicted")."""
+    rows = -(-len(images) // columns)
+    tile = images.shape[-1] + 2
+    ax = _axis(ax, figsize=(1.5 * columns, 1.75 * rows + 0.4))
+    ax.imshow(_mosaic(images, columns), interpolation="nearest")
+    for i, caption in enumerate(captions):
+        ax.text(2 + tile * (i % columns + 0.5), tile * (i // columns) + 1, caption,
+                ha="center", va="bottom", fontsize=7)
+    ax.set_axis_off()
+    ax.set_title(title, pad=14)
+    return ax
+
+
+# --- counts and statistics --------------------------------------------------------------------
+
+
+def class_counts(counts: pd.DataFrame, title: str, ax: Axes | None = None) -> Axes:
+    """Grouped bars: ``counts`` has one row per class and one column per split."""
+    ax = _axis(ax, figsize=(9, 3.8))
+    long = counts.rename_axis("class").reset_index().melt(id_vars="class", var_name="split",
+                                                          value_name="images")
+    sns.barplot(data=long, x="class", y="images", hue="split", ax=ax)
+    ax.set_xlabel("class")
+    ax.set_ylabel("images")
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=40)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    return ax
+
+
+def channel_histograms(images: torch.Tensor, title: str, ax: Axes | None = None) -> Axes:
+    """Histogram of the 0-255 values of each RGB channel."""
+    ax = _axis(ax, figsize=(7, 3.2))
+    for channel, colour in enumerate(("tab:red", "tab:green", "tab:blue")):
+        counts = torch.bincount(images[:, channel].flatten().long(), minlength=256)
+        share = (counts / counts.sum()).numpy()
+        ax.plot(np.arange(256), share, color=colour, label="RGB"[channel])
+    ax.set_xlabel("pixel value (0-255)")
+    ax.set_ylabel("share of pixels")
+    ax.set_xlim(0, 255)
+    ax.legend(title="channel")
+    ax.set_title(title)
+    return ax
+
+
+# --- training and evaluation ------------------------------------------------------------------
+
+
+def history_curves(history: pd.DataFrame, title: str = "",
+                   axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
+    """Loss and accuracy per epoch, train and validation, the best epoch marked."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    best = history.loc[history["val_loss"].idxmin(), "epoch"]
+    for ax, metric, label in ((axes[0], "loss", "cross-entropy"), (axes[1], "acc", "accuracy (%)")):
+        scale = 100 if metric == "acc" else 1
+        ax.plot(history["epoch"], history[f"train_{metric}"] * scale, marker="o", ms=3, label="train")
+        ax.plot(history["epoch"], history[f"val_{metric}"] * scale, marker="o", ms=3,
+                label="validation")
+        ax.axvline(best, color="grey", linestyle="--", linewidth=1, label=f"best epoch ({best})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(f"{title}: {'loss' if metric == 'loss' else 'accuracy'}".lstrip(": "))
+        ax.legend()
+    return axes
+
+
+def confusion_heatmap(matrix: np.ndarray, class_names: Sequence[str], title: str = "",
+                      ax: Axes | None = None, annotate: bool | None = None) -> Axes:
+    """Row-normalised confusion matrix (each row: where the images of a true class went)."""
+    size = len(class_names)
+    ax = _axis(ax, figsize=(min(0.55 * size + 3, 14), min(0.5 * size + 2.5, 13)))
+    rows = matrix.sum(axis=1, keepdims=True)
+    share = np.divide(matrix, rows, out=np.zeros_like(matrix, dtype=float), where=rows > 0)
+    annotate = size <= 20 if annotate is None else annotate
+    labels = size <= 40
+    sns.heatmap(share * 100, annot=annotate, fmt=".0f", cmap="Blues", vmin=0, vmax=100, square=True,
+                xticklabels=class_names if labels else False,
+                yticklabels=class_names if labels else False,
+                cbar_kws={"label": "% of the true class", "shrink": 0.7}, ax=ax,
+                annot_kws={"fontsize": 7})
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    return ax
+
+
+def per_class_bars(accuracy: pd.Series, title: str = "", ax: Axes | None = None) -> Axes:
+    """Accuracy of each class (a Series indexed by class name), sorted, with the mean marked."""
+    ordered = accuracy.sort_values()
+    ax = _axis(ax, figsize=(8, max(2.5, 0.22 * len(ordered) + 1)))
+    ax.barh(ordered.index, ordered.values * 100, color=sns.color_palette()[0])
+    ax.axvline(ordered.mean() * 100, color="black", linestyle="--", linewidth=1,
+               label=f"mean {ordered.mean():.1%}")
+    ax.set_xlabel("test accuracy (%)")
+    ax.set_xlim(0, 100)
+    ax.legend(loc="lower right")
+    ax.set_title(title)
+    return ax

@@ -1,0 +1,52 @@
+"""Profiles, parameter validation, device choice and seeding."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from helpers import config
+from helpers.config import ConfigError
+
+
+def test_unknown_parameter_names_the_valid_ones() -> None:
+    with pytest.raises(ConfigError, match=r"unknown parameter 'epoch'; valid parameters: epochs, lr"):
+        config.validate_parameters({"epoch": 3}, {"epochs": 25, "lr": 0.001}, "test")
+
+
+def test_wrong_type_is_rejected_with_the_expected_type() -> None:
+    with pytest.raises(ConfigError, match=r"'epochs' must be int .*got str '3'"):
+        config.validate_parameters({"epochs": "3"}, {"epochs": 25}, "test")
+    with pytest.raises(ConfigError, match="must be bool"):
+        config.validate_parameters({"augment": 1}, {"augment": True}, "test")
+    config.validate_parameters({"lr": 1, "epochs": 3, "tag": [1]}, {"lr": 0.1, "epochs": 2,
+                                                                    "tag": None}, "test")
+
+
+def test_unknown_profile_lists_the_valid_ones() -> None:
+    with pytest.raises(ConfigError, match="unknown profile 'quick': choose one of smoke, full"):
+        config.setup(profile="quick")
+
+
+def test_device_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(config, "_mps_available", lambda: False)
+    assert config.resolve_device("auto") == torch.device("cpu")
+    with pytest.raises(ConfigError, match="no CUDA GPU here. Use device='auto'"):
+        config.resolve_device("cuda")
+    with pytest.raises(ConfigError, match="unknown device 'tpu'"):
+        config.resolve_device("tpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert config.resolve_device("auto") == torch.device("cuda")
+
+
+def test_setup_seeds_and_separates_profiles(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DATA_ROOT", str(tmp_path))
+    full = config.setup(profile="full", device="cpu", seed=5)
+    first = torch.rand(3)
+    smoke = config.setup(profile="smoke", device="cpu", seed=5)
+    assert torch.equal(first, torch.rand(3))
+    assert full.data_root == tmp_path.resolve()
+    assert smoke.data_root != full.data_root  # synthetic data never goes into the real data root
+    assert full.reports_dir.name == "full" and smoke.reports_dir.name == "smoke"
+    assert "Synthetic data" in smoke.data_notice() and full.data_notice() == ""

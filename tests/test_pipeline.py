@@ -1,0 +1,95 @@
+"""run_all's pipeline: notebook selection, parameter checks, failure handling, the notebook build."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import export, pipeline
+from helpers.config import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_only_accepts_numbers_and_names_and_rejects_unknown_ones() -> None:
+    assert [nb.stem for nb in pipeline.select_notebooks(["1"])] == ["01_eda"]
+    assert [nb.stem for nb in pipeline.select_notebooks(["01_eda"])] == ["01_eda"]
+    with pytest.raises(ConfigError, match="--only 99: no such notebook; the notebooks are 01_eda"):
+        pipeline.select_notebooks(["99"])
+
+
+def test_parameters_are_checked_against_the_parameters_cell() -> None:
+    notebook = ROOT / "notebooks" / "01_eda.ipynb"
+    values = pipeline.parameters_for(notebook, "smoke", {"common": {"seed": 3}})
+    assert values == {"seed": 3, "profile": "smoke"}
+    with pytest.raises(ConfigError, match="unknown parameter 'image_per_class'; valid parameters: "
+                                          "data_root, device, images_per_class, profile, seed"):
+        pipeline.parameters_for(notebook, "smoke", {"01_eda": {"image_per_class": 3}})
+    with pytest.raises(ConfigError, match="'seed' must be int"):
+        pipeline.parameters_for(notebook, "smoke", {"common": {"seed": "one"}})
+    with pytest.raises(ConfigError, match="unknown section"):
+        pipeline.parameters_for(notebook, "smoke", {"01_edaa": {}})
+
+
+def test_profiles_parameter_files_are_valid() -> None:
+    for profile in ("smoke", "full"):
+        table = pipeline.load_parameters(profile)
+        for notebook in pipeline.list_notebooks():
+            pipeline.parameters_for(notebook, profile, table)
+
+
+def test_missing_browser_stops_before_running_anything(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(pipeline, "find_browser", lambda: None)
+    monkeypatch.setattr(pipeline, "run_notebook", lambda *a: pytest.fail("ran a notebook"))
+    assert pipeline.run_all("smoke", ["01"], pdf=True) == 2
+    assert "sudo apt-get install -y chromium" in capsys.readouterr().err
+
+
+def test_browser_path_from_the_environment(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("CHROME_PATH", str(tmp_path / "nothing"))
+    assert export.find_browser() is None
+    (tmp_path / "chrome").write_text("")
+    monkeypatch.setenv("CHROME_PATH", str(tmp_path / "chrome"))
+    assert export.find_browser() == str(tmp_path / "chrome")
+
+
+def test_a_failing_notebook_keeps_its_partial_output_and_is_named(monkeypatch, tmp_path, capsys):
+    notebooks, reports = tmp_path / "notebooks", tmp_path / "reports"
+    notebooks.mkdir()
+    cells = [nbformat.v4.new_code_cell("profile = 'smoke'"), nbformat.v4.new_code_cell("print('first')"),
+             nbformat.v4.new_code_cell("raise ValueError('broken on purpose')")]
+    cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}}),
+        notebooks / "01_broken.ipynb")
+    (reports / "smoke").mkdir(parents=True)
+    (reports / "smoke" / "00_earlier.pdf").write_text("kept")
+    monkeypatch.setattr(pipeline, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr(pipeline, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(pipeline, "load_parameters", lambda profile: {})
+    status = pipeline.run_all("smoke", None, pdf=export.find_browser() is not None)
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.strip().splitlines()[-1].startswith("run_all: FAILED in notebook 01_broken")
+    assert "broken on purpose" in err
+    partial = nbformat.read(reports / "smoke" / "01_broken.ipynb", as_version=4)
+    printed = next(cell for cell in partial.cells if cell.source == "print('first')")
+    assert printed.outputs[0]["text"] == "first\n"
+    assert (reports / "smoke" / "00_earlier.pdf").read_text() == "kept"
+    if export.find_browser():
+        assert (reports / "smoke" / "01_broken.pdf").stat().st_size > 0
+    assert "01_broken,".encode() in (reports / "smoke" / "timings.csv").read_bytes()
+
+
+def test_committed_notebooks_are_built_from_their_sources() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_notebooks.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+    for notebook in pipeline.list_notebooks():
+        cells = nbformat.read(notebook, as_version=4).cells
+        assert "colab.research.google.com/github/" in cells[0].source
+        assert not any(cell.get("outputs") for cell in cells if cell.cell_type == "code")

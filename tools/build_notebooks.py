@@ -1,0 +1,122 @@
+"""Build ``notebooks/NN_name.ipynb`` from ``notebooks/src/NN_name.py`` (percent format).
+
+The sources hold narrative, parameters and calls; this script adds what every notebook shares - the
+"Open in Colab" badge (from ``helpers.config.REPO_URL``) and the setup cell - so that it is written
+once. Notebooks are written without outputs.
+
+    python tools/build_notebooks.py            # write the notebooks
+    python tools/build_notebooks.py --check    # exit 1 if a committed notebook is out of date
+
+Source format: cells start with ``# %%`` (code), ``# %% [markdown]`` (Markdown, each line behind
+``# ``) or ``# %% tags=["parameters"]`` (the papermill parameters cell). The first cell is the
+Markdown title.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from helpers.config import REPO_URL  # noqa: E402
+
+SOURCES = ROOT / "notebooks" / "src"
+TARGET = ROOT / "notebooks"
+MARKER = re.compile(r"^# %%(?P<kind> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
+
+SETUP_CELL = f'''\
+# Setup. In Colab: fetch the project and the one package Colab lacks. Everywhere: import `helpers`.
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_URL = "{REPO_URL}"
+if "google.colab" in sys.modules and not Path("/content/project").exists():
+    subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/project"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "torchinfo"], check=True)
+project = next(folder for folder in (Path.cwd(), *Path.cwd().parents, Path("/content/project"))
+               if (folder / "helpers" / "__init__.py").is_file())
+sys.path.insert(0, str(project))'''
+
+
+def colab_badge(name: str) -> str:
+    repository = REPO_URL.removeprefix("https://github.com/")
+    url = f"https://colab.research.google.com/github/{repository}/blob/main/notebooks/{name}.ipynb"
+    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
+
+
+def parse_cells(text: str) -> list[nbformat.NotebookNode]:
+    cells, kind, tags, lines = [], None, None, []
+
+    def flush() -> None:
+        if kind is None:
+            return
+        body = "\n".join(lines).strip("\n")
+        if kind == "markdown":
+            body = "\n".join(re.sub(r"^# ?", "", line) for line in body.split("\n"))
+            cells.append(nbformat.v4.new_markdown_cell(body))
+        else:
+            cell = nbformat.v4.new_code_cell(body)
+            if tags:
+                cell.metadata["tags"] = tags
+            cells.append(cell)
+
+    for line in text.split("\n"):
+        match = MARKER.match(line)
+        if match:
+            flush()
+            kind = "markdown" if match["kind"] else "code"
+            tags = json.loads(match["tags"]) if match["tags"] else None
+            lines = []
+        else:
+            lines.append(line)
+    flush()
+    return cells
+
+
+def build(source: Path) -> nbformat.NotebookNode:
+    cells = parse_cells(source.read_text())
+    if not cells or cells[0].cell_type != "markdown":
+        raise ValueError(f"{source}: the first cell must be the Markdown title")
+    if re.search(r"^\s*(def|class)\s", "\n".join(c.source for c in cells if c.cell_type == "code"),
+                 re.M):
+        raise ValueError(f"{source}: functions and classes belong in helpers/, not in a notebook")
+    cells[0].source += "\n\n" + colab_badge(source.stem)
+    cells.insert(1, nbformat.v4.new_code_cell(SETUP_CELL))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata.update({
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    })
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"{source.stem[:2]}-{number:02d}"  # stable ids: rebuilding changes nothing
+    return notebook
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="only check the committed notebooks")
+    args = parser.parse_args()
+    stale = []
+    for source in sorted(SOURCES.glob("[0-9][0-9]_*.py")):
+        target = TARGET / f"{source.stem}.ipynb"
+        text = nbformat.writes(build(source)) + "\n"
+        if args.check:
+            if not target.is_file() or target.read_text() != text:
+                stale.append(target.name)
+        else:
+            target.write_text(text)
+    if stale:
+        print(f"out of date (run python tools/build_notebooks.py): {', '.join(stale)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
