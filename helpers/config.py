@@ -164,6 +164,10 @@ class Run:
     def checkpoints_dir(self) -> Path:
         return self.reports_dir / "checkpoints"
 
+    def checkpoint_dir(self, notebook: str, model: str) -> Path:
+        """Where ``fit`` keeps the checkpoints of one model of one notebook."""
+        return self.checkpoints_dir / notebook / model
+
     def data_notice(self) -> str:
         """A Markdown warning for reports made from synthetic stand-ins (empty for real data)."""
         if not self.synthetic:

@@ -1,11 +1,14 @@
 """Run the notebooks in order with papermill and export each to PDF (what ``run_all.sh`` calls).
 
-``python -m helpers.pipeline [--profile smoke|full] [--only NN ...] [--no-pdf]``
+``python -m helpers.pipeline [--profile smoke|full] [--only NN ...] [--no-pdf] [--resume]``
 
 Parameters come from ``params/<profile>.yaml`` (a ``common`` section, then one section per notebook)
 and are checked against each notebook's parameters cell before anything runs. Executed notebooks,
 their HTML and PDF, results and timings go to ``reports/<profile>/``. A failing notebook still gets
 its partial notebook and PDF written; the run then stops with exit status 1 and names it.
+
+Each notebook trains from scratch: its checkpoints are deleted first, unless ``--resume`` asks to
+continue the trainings an interrupted run left behind (``fit`` resumes those whose settings match).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import ast
 import csv
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -98,7 +102,7 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path) -> P
     return output
 
 
-def run_all(profile: str, only: list[str] | None, pdf: bool) -> int:
+def run_all(profile: str, only: list[str] | None, pdf: bool, resume: bool = False) -> int:
     get_profile(profile)
     browser = find_browser() if pdf else None
     if pdf and browser is None:
@@ -113,6 +117,8 @@ def run_all(profile: str, only: list[str] | None, pdf: bool) -> int:
     started = time.perf_counter()
     for notebook, parameters in planned.items():
         print(f"run_all: {notebook.stem} ({profile})", flush=True)
+        if not resume:
+            shutil.rmtree(reports / "checkpoints" / notebook.stem, ignore_errors=True)
         begin = time.perf_counter()
         failure = None
         try:
@@ -139,9 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="full", choices=sorted(PROFILES))
     parser.add_argument("--only", nargs="+", metavar="NN", help="notebook numbers or names")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF export")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue interrupted trainings from their checkpoints")
     args = parser.parse_args(argv)
     try:
-        return run_all(args.profile, args.only, pdf=not args.no_pdf)
+        return run_all(args.profile, args.only, pdf=not args.no_pdf, resume=args.resume)
     except ConfigError as error:
         print(f"run_all: {error}", file=sys.stderr)
         return 2

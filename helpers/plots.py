@@ -49,18 +49,20 @@ def image_grid(images: torch.Tensor, row_labels: Sequence[str], columns: int,
 
 
 def labelled_images(images: torch.Tensor, captions: Sequence[str], columns: int = 8,
-                    title: str = "", ax: Axes | None = None) -> Axes:
-    """uint8 images with a caption above each (e.g. "true / predicted")."""
+                    title: str = "", axes: np.ndarray | None = None) -> np.ndarray:
+    """uint8 images, one small axis each, with a caption above each (e.g. "true -> predicted")."""
     rows = -(-len(images) // columns)
-    tile = images.shape[-1] + 2
-    ax = _axis(ax, figsize=(1.5 * columns, 1.75 * rows + 0.4))
-    ax.imshow(_mosaic(images, columns), interpolation="nearest")
-    for i, caption in enumerate(captions):
-        ax.text(2 + tile * (i % columns + 0.5), tile * (i // columns) + 1, caption,
-                ha="center", va="bottom", fontsize=7)
-    ax.set_axis_off()
-    ax.set_title(title, pad=14)
-    return ax
+    if axes is None:
+        figure, axes = plt.subplots(rows, columns, figsize=(1.45 * columns, 1.7 * rows + 0.3),
+                                    squeeze=False)
+        figure.suptitle(title, fontweight="bold")
+    axes = np.asarray(axes).reshape(-1)
+    for ax in axes:
+        ax.set_axis_off()
+    for ax, image, caption in zip(axes, images, captions):
+        ax.imshow(image.permute(1, 2, 0).numpy(), interpolation="nearest")
+        ax.set_title(caption, fontsize=7)
+    return axes
 
 
 # --- counts and statistics --------------------------------------------------------------------

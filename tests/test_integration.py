@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,14 +27,20 @@ def pdf_images(pdf: Path) -> int:
 
 
 @pytest.mark.skipif(shutil.which("pdfimages") is None, reason="needs poppler-utils (./setup.sh)")
-def test_smoke_profile_runs_notebook_01_with_its_pdf() -> None:
-    result = run_all("--profile", "smoke", "--only", "01")
+def test_smoke_profile_runs_every_notebook_with_its_pdf() -> None:
+    result = run_all("--profile", "smoke")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    pdf = REPORTS / "01_eda.pdf"
-    assert pdf.stat().st_size > 0
-    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages"))) >= 5
-    assert pdf_images(pdf) >= 6  # the sample grids, bar charts and histograms
+    notebooks = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for name in notebooks:
+        pdf = REPORTS / f"{name}.pdf"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+        assert pages >= 4 and pdf_images(pdf) >= 4, name  # figures made it into the PDF
+    for name in notebooks[1:]:  # every notebook after the EDA trains models and writes results
+        results = pd.read_csv(REPORTS / "results" / f"{name}.csv")
+        assert len(results) >= 1 and results["test_acc"].between(0, 1).all(), name
+    timings = pd.read_csv(REPORTS / "timings.csv")
+    assert set(timings["notebook"]) >= set(notebooks) and (timings["status"] == "ok").all()
 
 
 def test_full_profile_offline_without_data_fails_clearly(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,14 @@ def test_profiles_parameter_files_are_valid() -> None:
         table = pipeline.load_parameters(profile)
         for notebook in pipeline.list_notebooks():
             pipeline.parameters_for(notebook, profile, table)
+
+
+def test_every_parameter_of_every_notebook_is_seen_by_papermill() -> None:
+    for notebook in pipeline.list_notebooks():
+        cell = next(c for c in nbformat.read(notebook, as_version=4).cells
+                    if "parameters" in c.metadata.get("tags", []))
+        assigned = re.findall(r"^(\w+)\s*=", cell.source, re.M)
+        assert sorted(pipeline.notebook_defaults(notebook)) == sorted(assigned), notebook.name
 
 
 def test_missing_browser_stops_before_running_anything(monkeypatch, capsys) -> None:

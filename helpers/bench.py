@@ -1,0 +1,133 @@
+"""Training throughput of three input pipelines, same model, batch size and augmentation:
+
+1. the project's device loader (uint8 tensors on the device, batched crop + flip);
+2. the seed-style pipeline: a torchvision Dataset of PIL images with RandomCrop, RandomHorizontalFlip,
+   ToTensor and Normalize, through a DataLoader with worker processes;
+3. compute only: the same batches, already augmented and in memory.
+
+``python -m helpers.bench [--images N] [--batch-size B] [--workers W] [--rounds R] [--device D]``
+
+The rounds are interleaved and the median of each pipeline is reported, so that the noise of a
+shared machine hits all three alike. The last line is
+``ratio_vs_dataloader=X.XX ratio_vs_compute=Y.YY`` (device loader over the other two).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Iterable
+
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
+
+from .config import resolve_device, seed_everything
+from .data import CROP_FLIP, DeviceLoader, ImageSplit
+from .models import build_model
+from .training import classification_loss
+
+MEAN, STD = [0.49, 0.48, 0.45], [0.25, 0.24, 0.26]
+
+
+class PILImages(Dataset):
+    """What a seed notebook trains from: PIL images transformed one at a time."""
+
+    def __init__(self, split: ImageSplit, transform: transforms.Compose) -> None:
+        self.images = [Image.fromarray(image.permute(1, 2, 0).numpy()) for image in split.images]
+        self.labels = split.labels.tolist()
+        self.transform = transform
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int):
+        return self.transform(self.images[index]), self.labels[index]
+
+
+def cifar_shaped(count: int, seed: int = 0) -> ImageSplit:
+    generator = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 256, (count, 3, 32, 32), dtype=torch.uint8, generator=generator)
+    return ImageSplit(images, torch.randint(0, 10, (count,), generator=generator))
+
+
+def train_pass(batches: Iterable, device: torch.device) -> float:
+    """Images per second of one training pass of a fresh baseline CNN over ``batches``."""
+    torch.manual_seed(0)
+    model = build_model("baseline_cnn").to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    images = 0
+    _synchronise(device)
+    start = time.perf_counter()
+    for x, y in batches:
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        loss, _ = classification_loss(model(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        images += len(y)
+    _synchronise(device)
+    return images / (time.perf_counter() - start)
+
+
+def _synchronise(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def pipelines(split: ImageSplit, batch_size: int, workers: int, device: torch.device) -> dict:
+    """The three ways of feeding the same training, as functions that return fresh iterables."""
+    device_loader = DeviceLoader(split, batch_size=batch_size, mean=MEAN, std=STD, device=device,
+                                 shuffle=True, augment=CROP_FLIP, drop_last=True)
+    seed_style = DataLoader(
+        PILImages(split, transforms.Compose([
+            transforms.RandomCrop(32, padding=4, padding_mode="reflect"),
+            transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize(MEAN, STD)])),
+        batch_size=batch_size, shuffle=True, num_workers=workers, drop_last=True,
+        pin_memory=device.type == "cuda")
+    in_memory = [(x.clone(), y.clone()) for x, y in device_loader]
+    return {
+        "device loader": lambda: device_loader,
+        f"DataLoader + PIL ({workers} workers)": lambda: seed_style,
+        "compute only": lambda: in_memory,
+    }
+
+
+def benchmark(images: int = 8192, batch_size: int = 128, workers: int = 2, rounds: int = 3,
+              device: str = "auto") -> dict[str, float]:
+    """Median images per second of each pipeline over ``rounds`` interleaved rounds."""
+    seed_everything(0)
+    chosen = resolve_device(device)
+    feeds = pipelines(cifar_shaped(images), batch_size, workers, chosen)
+    train_pass(list(feeds["compute only"]())[:4], chosen)  # warm-up: allocator, kernels
+    speeds: dict[str, list[float]] = {name: [] for name in feeds}
+    for _ in range(rounds):
+        for name, feed in feeds.items():
+            speeds[name].append(train_pass(feed(), chosen))
+    return {name: statistics.median(values) for name, values in speeds.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--images", type=int, default=8192, help="images per training pass")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--workers", type=int, default=2, help="DataLoader worker processes")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--device", default="auto")
+    args = parser.parse_args(argv)
+    chosen = resolve_device(args.device)
+    name = torch.cuda.get_device_name(chosen) if chosen.type == "cuda" else \
+        f"{chosen.type} ({torch.get_num_threads()} threads)"
+    print(f"device {name}; baseline CNN; {args.images:,} CIFAR-shaped images a pass; batch "
+          f"{args.batch_size}; random crop (padding 4) + flip; median of {args.rounds} rounds")
+    speeds = benchmark(args.images, args.batch_size, args.workers, args.rounds, args.device)
+    for pipeline, speed in speeds.items():
+        print(f"  {pipeline:<28} {speed:>10,.0f} images/s")
+    ours, dataloader, compute = speeds.values()
+    print(f"ratio_vs_dataloader={ours / dataloader:.2f} ratio_vs_compute={ours / compute:.2f}")
+
+
+if __name__ == "__main__":
+    main()

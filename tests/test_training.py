@@ -1,0 +1,161 @@
+"""fit: early stopping, best-weights restore, exact resume, determinism, multi-head loss."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from helpers import models, training
+from helpers.data import DeviceLoader, ImageSplit, CROP_FLIP
+
+
+def tiny_loaders(count: int = 96, seed: int = 0):
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.arange(count) % 10
+    images = torch.randint(0, 256, (count, 3, 32, 32), dtype=torch.uint8, generator=generator)
+    images[:, 0] = (labels * 25).to(torch.uint8)[:, None, None]  # learnable: red encodes the class
+    split = ImageSplit(images, labels)
+    options = dict(mean=[0.5] * 3, std=[0.25] * 3)
+    return (DeviceLoader(split, batch_size=32, shuffle=True, augment=CROP_FLIP, seed=seed, **options),
+            DeviceLoader(split, batch_size=48, **options))
+
+
+class DropoutCNN(nn.Module):
+    """The baseline with dropout, so that the RNG state matters for resuming."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = models.BaselineCNN()
+        self.drop = nn.Dropout(0.3)
+
+    def forward(self, x):
+        return self.body.classifier(self.drop(self.body.features(x)))
+
+
+def train(epochs: int, checkpoint_dir=None, stop_after: int | None = None, patience=None):
+    torch.manual_seed(0)
+    model = DropoutCNN()
+    optimizer = training.make_optimizer(model, "adamw", lr=3e-3, weight_decay=1e-4)
+    scheduler = training.make_scheduler(optimizer, "cosine", epochs, warmup_epochs=1)
+    train_loader, val_loader = tiny_loaders()
+
+    def kill(epoch, row):
+        if epoch == stop_after:
+            raise KeyboardInterrupt("killed")
+
+    history = training.fit(model, train_loader, val_loader, epochs=epochs, optimizer=optimizer,
+                           scheduler=scheduler, patience=patience, grad_clip=1.0,
+                           label_smoothing=0.1, checkpoint_dir=checkpoint_dir, on_epoch_end=kill)
+    return model, history
+
+
+def without_seconds(history: training.History) -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in history.rows]
+
+
+def test_same_seed_gives_the_same_history_on_cpu() -> None:
+    _, first = train(3)
+    _, second = train(3)
+    assert without_seconds(first) == without_seconds(second)
+    assert [row["epoch"] for row in first.rows] == [1, 2, 3]
+    assert first.rows[0]["lr"] == pytest.approx(3e-3 / 2)  # warm-up epoch
+    assert set(first.rows[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
+                                  "seconds"}
+
+
+def test_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path) -> None:
+    whole_model, whole = train(4)
+    with pytest.raises(KeyboardInterrupt):
+        train(4, tmp_path, stop_after=2)
+    assert training.load_checkpoint(tmp_path / "last.pt")["epoch"] == 2
+    resumed_model, resumed = train(4, tmp_path)
+    assert without_seconds(resumed) == without_seconds(whole)
+    for name, tensor in whole_model.state_dict().items():
+        assert torch.equal(tensor, resumed_model.state_dict()[name]), name
+
+
+def test_a_finished_run_is_not_trained_again_and_other_settings_start_fresh(tmp_path) -> None:
+    _, first = train(2, tmp_path)
+    _, again = train(2, tmp_path)
+    assert without_seconds(again) == without_seconds(first)
+    assert again.seconds == first.seconds  # nothing was trained: the history came from the file
+    _, longer = train(3, tmp_path)  # a different schedule: the checkpoint does not apply
+    assert longer.epochs_run == 3
+
+
+def test_early_stopping_restores_the_best_weights(monkeypatch) -> None:
+    losses = iter([1.0, 0.8, 0.9, 0.95, 0.99, 1.2, 1.3])
+    monkeypatch.setattr(training, "validate", lambda *a, **k: {"val_loss": next(losses),
+                                                               "val_acc": 0.5})
+    snapshots = {}
+    torch.manual_seed(0)
+    model = models.build_model("baseline_cnn")
+    train_loader, val_loader = tiny_loaders()
+    history = training.fit(model, train_loader, val_loader, epochs=7, patience=2,
+                           optimizer=training.make_optimizer(model, "sgd", lr=0.05),
+                           on_epoch_end=lambda e, r: snapshots.update({e: copy.deepcopy(
+                               model.state_dict())}))
+    assert history.epochs_run == 4 and history.stopped_early and history.best_epoch == 2
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(tensor, snapshots[2][name])
+    assert not torch.equal(model.state_dict()["classifier.3.bias"], snapshots[4]["classifier.3.bias"])
+
+
+def test_checkpoints_describe_themselves(tmp_path) -> None:
+    torch.manual_seed(0)
+    model = models.build_model("baseline_cnn", hidden=32)
+    train_loader, val_loader = tiny_loaders()
+    training.fit(model, train_loader, val_loader, epochs=1, checkpoint_dir=tmp_path,
+                 optimizer=training.make_optimizer(model), scheduler=None)
+    state = training.load_checkpoint(tmp_path / "last.pt")  # weights_only=True inside
+    assert {"model", "optimizer", "scheduler", "scaler", "epoch", "history", "model_config",
+            "rng"} <= set(state)
+    rebuilt = models.rebuild_model(training.load_checkpoint(tmp_path / "best.pt")["model_config"])
+    rebuilt.load_state_dict(state["model"])
+    assert models.count_parameters(rebuilt) == models.count_parameters(model)
+
+
+def test_multi_head_loss_sums_the_heads() -> None:
+    fine = torch.tensor([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0]])
+    coarse = torch.tensor([[0.0, 1.0], [1.0, 0.0]])
+    targets = torch.tensor([[0, 1], [2, 0]])
+    loss, correct = training.classification_loss((fine, coarse), targets)
+    expected = F.cross_entropy(fine, targets[:, 0]) + F.cross_entropy(coarse, targets[:, 1])
+    assert loss.item() == pytest.approx(expected.item())
+    assert [c.item() for c in correct] == [1, 2]
+
+
+def test_multi_head_history_has_an_accuracy_per_head() -> None:
+    class TwoHeads(nn.Module):
+        head_names = ["fine", "coarse"]
+
+        def __init__(self):
+            super().__init__()
+            self.body = models.BaselineCNN(num_classes=16)
+
+        def forward(self, x):
+            features = self.body(x)
+            return features[:, :10], features[:, 10:12]
+
+    torch.manual_seed(0)
+    model = TwoHeads()
+    train_loader, val_loader = tiny_loaders()
+    for loader in (train_loader, val_loader):
+        loader.labels = torch.stack([loader.labels, loader.labels % 2], dim=1)
+    history = training.fit(model, train_loader, val_loader, epochs=1,
+                           optimizer=training.make_optimizer(model))
+    assert {"val_acc_fine", "val_acc_coarse", "train_acc_coarse"} <= set(history.rows[0])
+
+
+def test_builders_reject_unknown_names() -> None:
+    model = models.build_model("baseline_cnn")
+    with pytest.raises(ValueError, match="unknown optimiser 'rmsprop'"):
+        training.make_optimizer(model, "rmsprop")
+    with pytest.raises(ValueError, match="unknown scheduler 'cyclic'"):
+        training.make_scheduler(training.make_optimizer(model), "cyclic", 10)
+    with pytest.raises(ValueError, match="unknown model 'resnet'"):
+        models.build_model("resnet")
