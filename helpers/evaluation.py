@@ -189,11 +189,12 @@ RESULT_COLUMNS = ["model", "dataset", "params", "epochs_run", "best_epoch", "tra
 
 
 def result_row(model: str, dataset: str, params: int, history: History, test: Predictions,
-               seed: int, **extra: Any) -> dict[str, Any]:
+               seed: int, reference_key: str | None = None, **extra: Any) -> dict[str, Any]:
     """One results-file row: the best epoch's train and validation figures, the test figures of
-    the restored best weights, and the seed's figure for this model where it has one."""
+    the restored best weights, and the seed's figure for this model (or for ``reference_key``)
+    where it has one."""
     best = history.best
-    reference = seed_figure(model)
+    reference = seed_figure(reference_key or model)
     row = {
         "model": model, "dataset": dataset, "params": params, "epochs_run": history.epochs_run,
         "best_epoch": history.best_epoch, "train_loss": best["train_loss"],
@@ -203,6 +204,7 @@ def result_row(model: str, dataset: str, params: int, history: History, test: Pr
         "seed_reference": reference.value if reference else None,
         "seed_metric": reference.metric if reference else None,
         "seed_source": reference.source if reference else None,
+        "reference_key": reference_key,
     }
     row.update(extra)
     return row
@@ -232,7 +234,7 @@ def seed_comparison(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     (in percentage points for accuracies)."""
     records = []
     for row in rows:
-        for figure in SEED_FIGURES.get(row["model"], []):
+        for figure in SEED_FIGURES.get(row.get("reference_key") or row["model"], []):
             ours = row.get(figure.metric)
             records.append({"model": row["model"], "metric": figure.metric, "ours": ours,
                             "seed": figure.value,

@@ -46,8 +46,60 @@ class BaselineCNN(nn.Module):
         return self.classifier(self.features(x))
 
 
+class CNNV2(nn.Module):
+    """CNNV2 of seed 002: four convolutional layers with 16, 32, 64 and 128 filters, each followed
+    by batch normalisation and max pooling (32 -> 2 pixels), then fully connected layers with
+    dropout 0.4 (flatten 512 -> ``hidden`` -> classes)."""
+
+    def __init__(self, num_classes: int = 10, widths: tuple[int, ...] = (16, 32, 64, 128),
+                 hidden: int = 256, dropout: float = 0.4) -> None:
+        super().__init__()
+        channels = (3, *widths)
+        self.features = nn.Sequential(*(conv_block(a, b, batch_norm=True)
+                                        for a, b in zip(channels, channels[1:])))
+        side = 32 // 2 ** len(widths)
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Dropout(dropout), nn.Linear(widths[-1] * side * side, hidden),
+            nn.ReLU(inplace=True), nn.Dropout(dropout), nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def rising(start: float, end: float, steps: int) -> list[float]:
+    """``steps`` rates spaced evenly from ``start`` to ``end`` (rounded to 3 decimals)."""
+    if steps == 1:
+        return [end]
+    return [round(start + (end - start) * i / (steps - 1), 3) for i in range(steps)]
+
+
+class CNNV3(nn.Module):
+    """CNNV3 of seed 002: five convolutional blocks (32, 64, 128, 256, 512 filters), each with batch
+    normalisation, max pooling and dropout, the dropout rising with depth from ``dropout_start`` to
+    ``dropout_end`` (0.2 to 0.5 by default); the 512 x 1 x 1 map is classified by a hidden layer of
+    ``hidden`` units with dropout ``dropout_end``. The seed trains it with Adam and weight decay
+    1e-4 (an optimiser setting, not part of the model)."""
+
+    def __init__(self, num_classes: int = 10, widths: tuple[int, ...] = (32, 64, 128, 256, 512),
+                 dropout_start: float = 0.2, dropout_end: float = 0.5, hidden: int = 256) -> None:
+        super().__init__()
+        channels = (3, *widths)
+        rates = rising(min(dropout_start, dropout_end), dropout_end, len(widths))
+        self.features = nn.Sequential(*(conv_block(a, b, batch_norm=True, dropout=rate)
+                                        for a, b, rate in zip(channels, channels[1:], rates)))
+        side = 32 // 2 ** len(widths)
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(widths[-1] * side * side, hidden), nn.ReLU(inplace=True),
+            nn.Dropout(dropout_end), nn.Linear(hidden, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
 MODELS: dict[str, Callable[..., nn.Module]] = {
     "baseline_cnn": BaselineCNN,
+    "cnn_v2": CNNV2,
+    "cnn_v3": CNNV3,
 }
 
 

@@ -152,3 +152,21 @@ def per_class_bars(accuracy: pd.Series, title: str = "", ax: Axes | None = None)
     ax.legend(loc="lower right")
     ax.set_title(title)
     return ax
+
+
+def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dict[str, float],
+                    title: str = "", ax: Axes | None = None) -> Axes:
+    """One dot per run, the mean of each group as a bar, and the seed's single figure as a cross."""
+    ax = _axis(ax, figsize=(8, 3.8))
+    order = list(dict.fromkeys(frame[group]))
+    sns.barplot(data=frame, x=group, y=value, order=order, errorbar=None, alpha=0.35, ax=ax)
+    sns.stripplot(data=frame, x=group, y=value, order=order, color="black", size=6, jitter=0.15,
+                  ax=ax, label="one run (seed)")
+    marks = [(i, references[name]) for i, name in enumerate(order) if name in references]
+    if marks:
+        ax.scatter(*zip(*marks), marker="X", s=110, color="tab:red", zorder=5, label="seed report")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    ax.legend(unique.values(), unique.keys(), loc="lower left")
+    ax.set_title(title)
+    return ax

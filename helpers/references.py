@@ -35,7 +35,22 @@ SEED_FIGURES: dict[str, list[SeedFigure]] = {
         SeedFigure("test_acc", 0.80, CNN_SEED, "about 80 % test accuracy"),
         SeedFigure("train_acc", 0.88, CNN_SEED, "about 88 % training accuracy"),
     ],
+    # The hyperparameter study of CNNV3 (validation accuracy, one run each).
+    "cnn_v3_study_1": [SeedFigure("val_acc", 0.8313, CNN_SEED, "lr 0.001, dropout 0.3, wd 1e-4")],
+    "cnn_v3_study_2": [SeedFigure("val_acc", 0.8223, CNN_SEED, "lr 0.0005, dropout 0.4, wd 5e-4")],
+    "cnn_v3_study_3": [SeedFigure("val_acc", 0.7848, CNN_SEED, "lr 0.0001, dropout 0.3, wd 1e-4")],
+    "cnn_v3_study_4": [SeedFigure("val_acc", 0.7069, CNN_SEED, "lr 0.0001, dropout 0.5, wd 5e-4")],
 }
+
+# The project's own goals on real data (test accuracy), printed beside the results.
+GOALS: dict[str, float] = {
+    "cnn_v2": 0.80,
+    "cnn_v3_augmented": 0.88,
+}
+
+# The seed's CNNV3 study: (learning rate, dropout, weight decay) of configurations 1 to 4.
+CNN_V3_STUDY = {1: (0.001, 0.3, 1e-4), 2: (0.0005, 0.4, 5e-4), 3: (0.0001, 0.3, 1e-4),
+                4: (0.0001, 0.5, 5e-4)}
 
 
 def seed_figure(model: str, metric: str | None = None) -> SeedFigure | None:

@@ -1,0 +1,87 @@
+"""Experiments: build a model by name under a seed, fit it, evaluate it on the test set and write its
+results row - the three-line training of a notebook - and summaries of repeated runs over seeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Sequence
+
+import pandas as pd
+from torch import nn
+
+from .config import Run, seed_everything
+from .data import DeviceLoader
+from .evaluation import Predictions, ResultsFile, predict, result_row
+from .models import build_model, count_parameters
+from .training import History, fit, make_optimizer, make_scheduler
+
+
+@dataclass
+class Experiment:
+    model: nn.Module
+    history: History
+    test: Predictions
+    row: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to train: optimiser, learning rate, weight decay, schedule, epochs, regularisers."""
+
+    epochs: int
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    scheduler: str | None = None
+    warmup_epochs: int = 0
+    patience: int | None = None
+    label_smoothing: float = 0.0
+    grad_clip: float | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def train_model(run: Run, results: ResultsFile, label: str, model_name: str,
+                loaders: Sequence[DeviceLoader], recipe: Recipe, dataset: str, seed: int,
+                reference_key: str | None = None, **model_options: Any) -> Experiment:
+    """Seed, build ``model_name``, fit it by ``recipe``, predict the test set and add the results
+    row called ``label`` (checkpoints under the notebook's folder, in ``label``). The seed's figure
+    beside it is that of ``reference_key`` (default: ``label``)."""
+    train_loader, val_loader, test_loader = loaders
+    seed_everything(seed)
+    model = build_model(model_name, **model_options).to(run.device)
+    optimizer = make_optimizer(model, recipe.optimizer, recipe.lr, recipe.weight_decay)
+    scheduler = make_scheduler(optimizer, recipe.scheduler, recipe.epochs, recipe.warmup_epochs)
+    train_loader.seed = seed
+    history = fit(model, train_loader, val_loader, epochs=recipe.epochs, optimizer=optimizer,
+                  scheduler=scheduler, patience=recipe.patience,
+                  label_smoothing=recipe.label_smoothing, grad_clip=recipe.grad_clip,
+                  checkpoint_dir=run.checkpoint_dir(results.path.stem, label), description=label)
+    test = predict(model, test_loader)
+    row = result_row(label, dataset, count_parameters(model), history, test, seed,
+                     reference_key=reference_key, **recipe.notes)
+    results.add(row)
+    return Experiment(model, history, test, row)
+
+
+def spread_summary(frame: pd.DataFrame, by: str | list[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """Mean, standard deviation and number of runs of each metric per group."""
+    summary = frame.groupby(by, sort=False)[list(metrics)].agg(["mean", "std", "count"])
+    summary.columns = [f"{metric} {stat}" for metric, stat in summary.columns]
+    return summary
+
+
+def pairwise_differences(frame: pd.DataFrame, by: str, metric: str) -> pd.DataFrame:
+    """For every pair of groups: the difference of the mean ``metric`` and whether it is larger than
+    the spread, i.e. than twice the standard error of the difference (about a 95 % interval)."""
+    groups = {name: values[metric] for name, values in frame.groupby(by, sort=False)}
+    rows = []
+    for (first, a), (second, b) in combinations(groups.items(), 2):
+        difference = a.mean() - b.mean()
+        error = (a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)) ** 0.5 if min(len(a), len(b)) > 1 \
+            else float("nan")
+        rows.append({"first": first, "second": second, "difference": difference,
+                     "2 x standard error": 2 * error,
+                     "larger than the spread": bool(abs(difference) > 2 * error)
+                     if error == error else None})
+    return pd.DataFrame(rows)
