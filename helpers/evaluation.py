@@ -97,6 +97,13 @@ def report_frame(predictions: Predictions, class_names: Sequence[str]) -> pd.Dat
     return frame
 
 
+def report_table(predictions: Predictions, class_names: Sequence[str], caption: str):
+    """The classification report formatted for display (a pandas Styler)."""
+    return report_frame(predictions, class_names).style.format(
+        {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}, na_rep="",
+    ).set_caption(caption)
+
+
 def confusion(predictions: Predictions, num_classes: int) -> np.ndarray:
     """Counts: row = true class, column = predicted class."""
     return confusion_matrix(predictions.labels.numpy(), predictions.predicted.numpy(),

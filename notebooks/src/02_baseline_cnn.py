@@ -73,9 +73,7 @@ plots.history_curves(history.frame(), "Baseline CNN");
 
 # %%
 test = evaluation.predict(model, test_loader)
-display(evaluation.report_frame(test, cifar10.classes).style.format(
-    {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}, na_rep="")
-    .set_caption("Classification report, test set"))
+display(evaluation.report_table(test, cifar10.classes, "Classification report, test set"))
 
 # %%
 matrix = evaluation.confusion(test, len(cifar10.classes))

@@ -62,9 +62,8 @@ cnn_v2 = experiments.train_model(run, results, "cnn_v2", "cnn_v2", plain,
 plots.history_curves(cnn_v2.history.frame(), "CNNV2");
 
 # %%
-display(evaluation.report_frame(cnn_v2.test, cifar10.classes).style.format(
-    {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}, na_rep="")
-    .set_caption("CNNV2: classification report, test set"))
+display(evaluation.report_table(cnn_v2.test, cifar10.classes,
+                                "CNNV2: classification report, test set"))
 plots.confusion_heatmap(evaluation.confusion(cnn_v2.test, 10), cifar10.classes,
                         "CNNV2: confusion matrix (test set)");
 
@@ -82,9 +81,8 @@ cnn_v3 = experiments.train_model(
 plots.history_curves(cnn_v3.history.frame(), "CNNV3");
 
 # %%
-display(evaluation.report_frame(cnn_v3.test, cifar10.classes).style.format(
-    {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}, na_rep="")
-    .set_caption("CNNV3: classification report, test set"))
+display(evaluation.report_table(cnn_v3.test, cifar10.classes,
+                                "CNNV3: classification report, test set"))
 plots.confusion_heatmap(evaluation.confusion(cnn_v3.test, 10), cifar10.classes,
                         "CNNV3: confusion matrix (test set)");
 
