@@ -52,7 +52,7 @@ def train_model(run: Run, results: ResultsFile, label: str, model_name: str,
     model = build_model(model_name, **model_options).to(run.device)
     optimizer = make_optimizer(model, recipe.optimizer, recipe.lr, recipe.weight_decay)
     scheduler = make_scheduler(optimizer, recipe.scheduler, recipe.epochs, recipe.warmup_epochs)
-    train_loader.seed = seed
+    train_loader.seed = seed  # each seed of a study also draws its own batch order and augmentation
     history = fit(model, train_loader, val_loader, epochs=recipe.epochs, optimizer=optimizer,
                   scheduler=scheduler, patience=recipe.patience,
                   label_smoothing=recipe.label_smoothing, grad_clip=recipe.grad_clip,
