@@ -133,15 +133,28 @@ def _metric_names(prefix: str, head_names: list[str]) -> list[str]:
     return [f"{prefix}_acc"] + [f"{prefix}_acc_{name}" for name in head_names[1:]]
 
 
-def _epoch_metrics(prefix: str, loss: torch.Tensor, correct: list[torch.Tensor], count: int,
-                   head_names: list[str]) -> dict[str, float]:
-    """Mean loss and accuracy per image from the sums over an epoch."""
-    metrics = {f"{prefix}_loss": loss.item() / count}
-    for name, hits in zip(_metric_names(prefix, head_names), correct):
-        metrics[name] = hits.item() / count
-    if len(head_names) > 1:
-        metrics[f"{prefix}_acc_{head_names[0]}"] = metrics[f"{prefix}_acc"]
-    return metrics
+class _Tally:
+    """Sums of loss, correct predictions per head and images over an epoch, kept on the device so
+    that no batch waits for a GPU-to-CPU copy."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.loss = torch.zeros((), device=device)
+        self.correct: list[torch.Tensor] = []
+        self.count = 0
+
+    def add(self, loss: torch.Tensor, hits: list[torch.Tensor], size: int) -> None:
+        self.loss += loss.detach() * size
+        self.correct = hits if not self.correct else [a + b for a, b in zip(self.correct, hits)]
+        self.count += size
+
+    def metrics(self, prefix: str, head_names: list[str]) -> dict[str, float]:
+        """Mean loss and accuracy per image (per head, the first head also as ``<prefix>_acc``)."""
+        metrics = {f"{prefix}_loss": self.loss.item() / self.count}
+        for name, hits in zip(_metric_names(prefix, head_names), self.correct):
+            metrics[name] = hits.item() / self.count
+        if len(head_names) > 1:
+            metrics[f"{prefix}_acc_{head_names[0]}"] = metrics[f"{prefix}_acc"]
+        return metrics
 
 
 def train_epoch(model: nn.Module, loader: Iterable, optimizer: torch.optim.Optimizer,
@@ -152,9 +165,7 @@ def train_epoch(model: nn.Module, loader: Iterable, optimizer: torch.optim.Optim
     device = next(model.parameters()).device
     dtype = amp_dtype(device)
     model.train()
-    total = torch.zeros((), device=device)
-    correct: list[torch.Tensor] = []
-    count = 0
+    tally = _Tally(device)
     for images, targets in loader:
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             loss, hits = classification_loss(model(images), targets, label_smoothing)
@@ -165,10 +176,8 @@ def train_epoch(model: nn.Module, loader: Iterable, optimizer: torch.optim.Optim
             nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
         scaler.step(optimizer)
         scaler.update()
-        total += loss.detach() * len(targets)
-        correct = hits if not correct else [a + b for a, b in zip(correct, hits)]
-        count += len(targets)
-    return _epoch_metrics("train", total, correct, count, head_names or ["main"])
+        tally.add(loss, hits, len(targets))
+    return tally.metrics("train", head_names or ["main"])
 
 
 @torch.no_grad()
@@ -178,17 +187,12 @@ def validate(model: nn.Module, loader: Iterable, head_names: list[str] | None = 
     device = next(model.parameters()).device
     dtype = amp_dtype(device)
     model.eval()
-    total = torch.zeros((), device=device)
-    correct: list[torch.Tensor] = []
-    count = 0
+    tally = _Tally(device)
     for images, targets in loader:
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             outputs = model(images)
-        loss, hits = classification_loss(outputs, targets)
-        total += loss * len(targets)
-        correct = hits if not correct else [a + b for a, b in zip(correct, hits)]
-        count += len(targets)
-    return _epoch_metrics("val", total, correct, count, head_names or ["main"])
+        tally.add(*classification_loss(outputs, targets), len(targets))
+    return tally.metrics("val", head_names or ["main"])
 
 
 # --- checkpoints ------------------------------------------------------------------------------
