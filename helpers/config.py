@@ -40,6 +40,8 @@ class Profile:
     default_data_root: Path
     # Synthetic data set sizes (images per class); empty for real data.
     synthetic_sizes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    # "imagenet": torchvision's ImageNet weights; "stand-in": random weights, same code path.
+    pretrained_weights: str = "imagenet"
 
 
 PROFILES: dict[str, Profile] = {
@@ -54,6 +56,7 @@ PROFILES: dict[str, Profile] = {
             # EuroSAT keeps the real class proportions: the real count divided by this.
             "eurosat": {"divisor": 50},
         },
+        pretrained_weights="stand-in",
     ),
     "full": Profile(
         name="full",
@@ -176,6 +179,21 @@ class Run:
                 "comes from small synthetic stand-ins written in the real data sets' formats, so "
                 "that the notebook runs offline. They test the code, not the models: run the "
                 "`full` profile for real results.")
+
+    @property
+    def pretrained_weights(self) -> str:
+        """What "pretrained" means in this profile: "imagenet" or "stand-in" (random weights)."""
+        return self.profile.pretrained_weights
+
+    def weights_notice(self) -> str:
+        """A loud Markdown warning where "pretrained" models have random stand-in weights."""
+        if self.pretrained_weights == "imagenet":
+            return ""
+        return (f"> **No ImageNet weights (profile `{self.profile.name}`).** Every model called "
+                "*pretrained* below starts from **random stand-in weights**: the notebook runs the "
+                "same code (load, freeze, replace the classifier, train the head) offline, but its "
+                "pretrained-versus-scratch comparisons mean nothing. The `full` profile loads the "
+                "real weights and stops with a clear error if it cannot.")
 
     def describe(self) -> str:
         data = "synthetic stand-ins" if self.synthetic else "real data"

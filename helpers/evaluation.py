@@ -190,7 +190,7 @@ def _synchronise(device: torch.device) -> None:
 
 # --- results files ----------------------------------------------------------------------------
 
-RESULT_COLUMNS = ["model", "dataset", "params", "epochs_run", "best_epoch", "train_loss",
+RESULT_COLUMNS = ["model", "dataset", "params", "params_total", "epochs_run", "best_epoch", "train_loss",
                   "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "test_top5",
                   "seconds", "seed", "seed_reference", "seed_metric", "seed_source", "notes"]
 

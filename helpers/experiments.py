@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import pandas as pd
 from torch import nn
 
 from .config import Run, seed_everything
-from .data import DeviceLoader
 from .evaluation import Predictions, ResultsFile, predict, result_row
-from .models import build_model, count_parameters
+from .features import FeatureSplits
+from .models import BackboneAndHead, build_model, count_parameters
 from .training import History, fit, make_optimizer, make_scheduler
 
 
@@ -38,19 +38,28 @@ class Recipe:
     patience: int | None = None
     label_smoothing: float = 0.0
     grad_clip: float | None = None
+    lr_scales: dict[str, float] = field(default_factory=dict)  # e.g. {"backbone": 0.1}
     notes: dict[str, Any] = field(default_factory=dict)
 
 
 def train_model(run: Run, results: ResultsFile, label: str, model_name: str,
-                loaders: Sequence[DeviceLoader], recipe: Recipe, dataset: str, seed: int,
+                loaders: Sequence[Iterable], recipe: Recipe, dataset: str, seed: int,
                 reference_key: str | None = None, **model_options: Any) -> Experiment:
-    """Seed, build ``model_name``, fit it by ``recipe``, predict the test set and add the results
-    row called ``label`` (checkpoints under the notebook's folder, in ``label``). The seed's figure
-    beside it is that of ``reference_key`` (default: ``label``)."""
-    train_loader, val_loader, test_loader = loaders
+    """Seed, build ``model_name`` and :func:`train_built` it."""
     seed_everything(seed)
     model = build_model(model_name, **model_options).to(run.device)
-    optimizer = make_optimizer(model, recipe.optimizer, recipe.lr, recipe.weight_decay)
+    return train_built(run, results, label, model, loaders, recipe, dataset, seed, reference_key)
+
+
+def train_built(run: Run, results: ResultsFile, label: str, model: nn.Module,
+                loaders: Sequence[Iterable], recipe: Recipe, dataset: str, seed: int,
+                reference_key: str | None = None, **notes: Any) -> Experiment:
+    """Fit ``model`` by ``recipe``, predict the test set and add the results row called ``label``
+    (checkpoints under the notebook's folder, in ``label``). The seed's figure beside it is that of
+    ``reference_key`` (default: ``label``). ``loaders`` may serve images or cached features."""
+    train_loader, val_loader, test_loader = loaders
+    optimizer = make_optimizer(model, recipe.optimizer, recipe.lr, recipe.weight_decay,
+                               lr_scales=recipe.lr_scales)
     scheduler = make_scheduler(optimizer, recipe.scheduler, recipe.epochs, recipe.warmup_epochs)
     train_loader.seed = seed  # each seed of a study also draws its own batch order and augmentation
     history = fit(model, train_loader, val_loader, epochs=recipe.epochs, optimizer=optimizer,
@@ -58,10 +67,28 @@ def train_model(run: Run, results: ResultsFile, label: str, model_name: str,
                   label_smoothing=recipe.label_smoothing, grad_clip=recipe.grad_clip,
                   checkpoint_dir=run.checkpoint_dir(results.path.stem, label), description=label)
     test = predict(model, test_loader)
+    notes.setdefault("params_total", count_parameters(model, trainable_only=False))
     row = result_row(label, dataset, count_parameters(model), history, test, seed,
-                     reference_key=reference_key, **recipe.notes)
+                     reference_key=reference_key, **recipe.notes, **notes)
     results.add(row)
     return Experiment(model, history, test, row)
+
+
+def train_head_on_features(run: Run, results: ResultsFile, label: str, model: BackboneAndHead,
+                           features: FeatureSplits, recipe: Recipe, dataset: str, seed: int,
+                           batch_size: int, channels: slice | None = None,
+                           reference_key: str | None = None, **notes: Any) -> Experiment:
+    """Train the head of a frozen-backbone ``model`` on cached ``features`` (optionally some of
+    their channels). The row counts the head's parameters as trainable and the whole model's as
+    total; the returned experiment holds the whole model, ready for images."""
+    if not model.frozen:
+        raise ValueError(f"{label}: only a frozen backbone's features can be cached")
+    seed_everything(seed)
+    experiment = train_built(run, results, label, model.head, features.loaders(batch_size, seed,
+                             channels), recipe, dataset, seed, reference_key,
+                             params_total=count_parameters(model, trainable_only=False), **notes)
+    experiment.model = model
+    return experiment
 
 
 def spread_summary(frame: pd.DataFrame, by: str | list[str], metrics: Sequence[str]) -> pd.DataFrame:

@@ -170,3 +170,24 @@ def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dic
     ax.legend(unique.values(), unique.keys(), loc="lower left")
     ax.set_title(title)
     return ax
+
+
+def accuracy_against_seed(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """Our test accuracy per model as bars, the seed's figure (where it has one) as a black mark
+    and our goal as a red one; ``table`` has columns model, ours, seed and optionally goal (0-1)."""
+    ax = _axis(ax, (8, 0.45 * len(table) + 1.2))
+    positions = np.arange(len(table))
+    ax.barh(positions, 100 * table["ours"], color=sns.color_palette()[0], label="ours (this run)")
+    markers = [("seed", "black", "|", "seed's figure")]
+    if "goal" in table:
+        markers.append(("goal", "tab:red", "d", "our goal on real data"))
+    for column, colour, marker, label in markers:
+        values = table[column].astype(float)
+        shown = values.notna()
+        ax.scatter(100 * values[shown], positions[shown.to_numpy()], color=colour, marker=marker,
+                   s=160, zorder=3, label=label, linewidths=2.5)
+    ax.set_yticks(positions, table["model"])
+    ax.invert_yaxis()
+    ax.set(xlabel="test accuracy (%)", xlim=(0, 100), title=title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (len(table) + 3)), ncol=3)
+    return ax

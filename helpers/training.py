@@ -28,17 +28,38 @@ from .progress import Progress
 
 
 def make_optimizer(model: nn.Module, name: str = "adam", lr: float = 1e-3,
-                   weight_decay: float = 0.0, momentum: float = 0.9) -> torch.optim.Optimizer:
-    """Adam, AdamW or SGD (with Nesterov momentum) over the trainable parameters."""
-    params = [p for p in model.parameters() if p.requires_grad]
+                   weight_decay: float = 0.0, momentum: float = 0.9,
+                   lr_scales: dict[str, float] | None = None) -> torch.optim.Optimizer:
+    """Adam, AdamW or SGD (with Nesterov momentum) over the trainable parameters.
+
+    ``lr_scales`` maps a submodule name to a factor of ``lr`` for its parameters, e.g.
+    ``{"backbone": 0.1}`` to fine-tune a pretrained backbone ten times slower than its new head.
+    """
+    groups = _parameter_groups(model, lr, lr_scales or {})
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+        return torch.optim.Adam(groups, lr=lr, weight_decay=weight_decay)
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+        return torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay)
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=True,
+        return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=True,
                                weight_decay=weight_decay)
     raise ValueError(f"unknown optimiser {name!r}: choose adam, adamw or sgd")
+
+
+def _parameter_groups(model: nn.Module, lr: float, lr_scales: dict[str, float]
+                      ) -> list[dict[str, Any]]:
+    """One group per scaled submodule, one for everything else (trainable parameters only)."""
+    names = dict(model.named_children())
+    unknown = set(lr_scales) - set(names)
+    if unknown:
+        raise ValueError(f"lr_scales names {sorted(unknown)}, but the model's submodules are "
+                         f"{sorted(names)}")
+    scaled = {id(p) for child in lr_scales for p in names[child].parameters()}
+    groups = [{"params": [p for p in names[child].parameters() if p.requires_grad],
+               "lr": lr * factor} for child, factor in lr_scales.items()]
+    groups.append({"params": [p for p in model.parameters()
+                              if p.requires_grad and id(p) not in scaled], "lr": lr})
+    return [group for group in groups if group["params"]]
 
 
 def make_scheduler(optimizer: torch.optim.Optimizer, name: str | None, epochs: int,
@@ -285,7 +306,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epoch
 def _run_epoch(model, train_loader, val_loader, optimizer, scaler, epoch, label_smoothing,
                grad_clip, head_names) -> dict[str, float]:
     start = time.perf_counter()
-    lr = optimizer.param_groups[0]["lr"]
+    lr = optimizer.param_groups[-1]["lr"]  # the base group (others are scaled from it)
     if hasattr(train_loader, "set_epoch"):
         train_loader.set_epoch(epoch)
     row: dict[str, float] = {"epoch": epoch}

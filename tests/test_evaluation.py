@@ -74,9 +74,9 @@ def test_results_file_has_the_promised_columns(tmp_path) -> None:
     results.add(evaluation.result_row("baseline_cnn", "CIFAR-10", 24282, history, PREDICTIONS, 0))
     results.add(evaluation.result_row("mystery", "CIFAR-10", 10, history, PREDICTIONS, 0))
     written = pd.read_csv(tmp_path / "02_baseline_cnn.csv")
-    assert list(written.columns[:15]) == [
-        "model", "dataset", "params", "epochs_run", "best_epoch", "train_loss", "train_acc",
-        "val_loss", "val_acc", "test_loss", "test_acc", "test_top5", "seconds", "seed",
+    assert list(written.columns[:16]) == [
+        "model", "dataset", "params", "params_total", "epochs_run", "best_epoch", "train_loss",
+        "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "test_top5", "seconds", "seed",
         "seed_reference"]
     baseline = written.iloc[0]
     assert baseline["best_epoch"] == 1 and baseline["train_acc"] == 0.4 and baseline["seconds"] == 5

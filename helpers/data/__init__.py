@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..config import Run
 from .loader import (CROP_FLIP, NO_AUGMENT, Augment, DeviceLoader, batch_colour_jitter,
-                     batch_crop, batch_cutout, batch_flip, batch_resize, make_loaders, pad_reflect)
+                     batch_crop, batch_cutout, batch_flip, batch_resize, make_loaders, pad_reflect,
+                     plain_loaders)
 from .sources import (EUROSAT_CLASS_COUNTS, SPECS, DatasetError, load_cifar10, load_cifar100,
                       load_eurosat, read_cifar_pickle)
 from .splits import (SPLIT_SEED, ImageData, ImageSplit, Splits, channel_stats, make_splits,
@@ -45,6 +46,6 @@ __all__ = [
     "SPLIT_SEED", "Splits", "batch_colour_jitter", "batch_crop", "batch_cutout", "batch_flip",
     "batch_resize", "channel_stats", "class_counts", "hierarchy_table", "samples_per_class",
     "stats_table", "ensure_synthetic", "load_cifar10", "load_cifar100",
-    "load_dataset", "load_eurosat", "make_loaders", "make_splits", "pad_reflect",
+    "load_dataset", "load_eurosat", "make_loaders", "make_splits", "pad_reflect", "plain_loaders",
     "read_cifar_pickle", "standard_splits", "stratified_split", "superclass_subset",
 ]

@@ -180,3 +180,14 @@ def make_loaders(splits: Splits, *, batch_size: int, device: torch.device | str,
         DeviceLoader(splits.val, batch_size=evaluation, **common),
         DeviceLoader(splits.test, batch_size=evaluation, **common),
     )
+
+
+def plain_loaders(splits: Splits, *, batch_size: int, device: torch.device | str,
+                  resize: int | None = None,
+                  stats: tuple[Sequence[float], Sequence[float]] | None = None,
+                  ) -> tuple[DeviceLoader, DeviceLoader, DeviceLoader]:
+    """Train, validation and test loaders in a fixed order and without augmentation: the input of
+    a feature cache (``helpers.features``)."""
+    mean, std = stats or channel_stats(splits.train.images)
+    return tuple(DeviceLoader(split, batch_size=batch_size, mean=mean, std=std, device=device,
+                              resize=resize) for split in (splits.train, splits.val, splits.test))

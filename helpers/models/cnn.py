@@ -1,15 +1,8 @@
-"""Models. ``build_model(name, **options)`` makes any of them and records the options on the model
-(``model.config``), so a checkpoint says how to rebuild the model it holds."""
+"""The CIFAR-10 CNNs of seed 002: the baseline, CNNV2 and CNNV3."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from torch import nn
-
-
-def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
 def conv_block(in_channels: int, out_channels: int, *, batch_norm: bool = False,
@@ -94,24 +87,3 @@ class CNNV3(nn.Module):
 
     def forward(self, x):
         return self.classifier(self.features(x))
-
-
-MODELS: dict[str, Callable[..., nn.Module]] = {
-    "baseline_cnn": BaselineCNN,
-    "cnn_v2": CNNV2,
-    "cnn_v3": CNNV3,
-}
-
-
-def build_model(name: str, **options: Any) -> nn.Module:
-    """A model from the registry, with ``model.config = {"name": name, "options": options}``."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}: choose one of {', '.join(sorted(MODELS))}")
-    model = MODELS[name](**options)
-    model.config = {"name": name, "options": dict(options)}
-    return model
-
-
-def rebuild_model(config: dict[str, Any]) -> nn.Module:
-    """The model described by a checkpoint's ``model_config`` (weights not loaded)."""
-    return build_model(config["name"], **config["options"])
