@@ -11,7 +11,7 @@ import pandas as pd
 from torch import nn
 
 from .config import Run, seed_everything
-from .evaluation import Predictions, ResultsFile, predict, result_row
+from .evaluation import Predictions, ResultsFile, predict_heads, result_row
 from .features import FeatureSplits
 from .models import BackboneAndHead, build_model, count_parameters
 from .training import History, fit, make_optimizer, make_scheduler
@@ -21,8 +21,9 @@ from .training import History, fit, make_optimizer, make_scheduler
 class Experiment:
     model: nn.Module
     history: History
-    test: Predictions
+    test: Predictions                # the first head's test predictions
     row: dict[str, Any]
+    heads: dict[str, Predictions] = field(default_factory=dict)  # every head's, by name
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,16 @@ def train_built(run: Run, results: ResultsFile, label: str, model: nn.Module,
                   scheduler=scheduler, patience=recipe.patience,
                   label_smoothing=recipe.label_smoothing, grad_clip=recipe.grad_clip,
                   checkpoint_dir=run.checkpoint_dir(results.path.stem, label), description=label)
-    test = predict(model, test_loader)
+    heads = dict(zip(getattr(model, "head_names", ["main"]), predict_heads(model, test_loader)))
+    test = next(iter(heads.values()))
+    for name, other in list(heads.items())[1:]:
+        notes.update({f"test_acc_{name}": other.accuracy(), f"test_top5_{name}":
+                      other.top_k_accuracy(5), f"test_loss_{name}": other.loss()})
     notes.setdefault("params_total", count_parameters(model, trainable_only=False))
     row = result_row(label, dataset, count_parameters(model), history, test, seed,
                      reference_key=reference_key, **recipe.notes, **notes)
     results.add(row)
-    return Experiment(model, history, test, row)
+    return Experiment(model, history, test, row, heads)
 
 
 def train_head_on_features(run: Run, results: ResultsFile, label: str, model: BackboneAndHead,

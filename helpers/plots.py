@@ -191,3 +191,41 @@ def accuracy_against_seed(table: pd.DataFrame, title: str = "", ax: Axes | None 
     ax.set(xlabel="test accuracy (%)", xlim=(0, 100), title=title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (len(table) + 3)), ncol=3)
     return ax
+
+
+def confusion_by_superclass(matrix: np.ndarray, fine_to_coarse: Sequence[int],
+                            superclass_names: Sequence[str], title: str = "",
+                            ax: Axes | None = None) -> Axes:
+    """A fine-class confusion matrix (row-normalised, %) with the classes ordered by superclass, so
+    that confusions inside a superclass form the blocks along the diagonal; blocks are outlined and
+    labelled with the superclass names."""
+    coarse = np.asarray(fine_to_coarse)
+    order = np.argsort(coarse, kind="stable")
+    ordered = matrix[np.ix_(order, order)]
+    rows = ordered.sum(axis=1, keepdims=True)
+    share = np.divide(ordered, rows, out=np.zeros_like(ordered, dtype=float), where=rows > 0)
+    ax = _axis(ax, figsize=(11, 10))
+    shown = ax.imshow(share * 100, cmap="Blues", vmin=0, vmax=min(100, max(1, share.max() * 100)))
+    plt.colorbar(shown, ax=ax, shrink=0.7, label="% of the true class")
+    edges = np.concatenate([[0], np.cumsum(np.bincount(coarse, minlength=len(superclass_names)))])
+    for edge in edges[1:-1]:
+        ax.axhline(edge - 0.5, color="grey", linewidth=0.4)
+        ax.axvline(edge - 0.5, color="grey", linewidth=0.4)
+    centres = (edges[:-1] + edges[1:]) / 2 - 0.5
+    ax.set_yticks(centres, superclass_names, fontsize=7)
+    ax.set_xticks(centres, superclass_names, fontsize=7, rotation=90)
+    ax.grid(False)
+    ax.set(xlabel="predicted class (grouped by superclass)",
+           ylabel="true class (grouped by superclass)", title=title)
+    return ax
+
+
+def mapping_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """Superclass test accuracy of each way to get it (``table``: columns method, accuracy 0-1)."""
+    ordered = table.sort_values("accuracy")
+    ax = _axis(ax, figsize=(8, 0.45 * len(table) + 1.2))
+    ax.barh(ordered["method"], 100 * ordered["accuracy"], color=sns.color_palette()[2])
+    for position, value in enumerate(ordered["accuracy"]):
+        ax.text(100 * value + 0.5, position, f"{value:.1%}", va="center", fontsize=8)
+    ax.set(xlabel="superclass test accuracy (%)", xlim=(0, 100), title=title)
+    return ax

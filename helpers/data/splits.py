@@ -74,6 +74,21 @@ class Splits:
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
 
+    def with_targets(self, targets: str) -> Splits:
+        """All three splits with "fine", "coarse" or "both" targets (see ImageSplit.with_targets)."""
+        return replace(self, train=self.train.with_targets(targets),
+                       val=self.val.with_targets(targets), test=self.test.with_targets(targets))
+
+    def fine_to_coarse(self) -> torch.Tensor:
+        """The superclass of each fine class (a vector indexed by fine label), from the labels."""
+        if self.train.coarse_labels is None:
+            raise ValueError("these splits have no coarse labels")
+        table = torch.full((len(self.classes),), -1, dtype=torch.long)
+        table[self.train.labels] = self.train.coarse_labels
+        if (table < 0).any():
+            raise ValueError("some fine classes have no training images")
+        return table
+
 
 def stratified_split(
     labels: torch.Tensor, fractions: Sequence[float], seed: int = SPLIT_SEED

@@ -4,6 +4,7 @@
 - ``cnn``: the CIFAR-10 CNNs of seed 002 (notebooks 02 and 03).
 - ``transfer`` and ``weights``: torchvision's AlexNet and MobileNetV2 as backbone + head, ImageNet
   weights through torchvision's cache, and the middle-fusion model (notebooks 04 and 05).
+- ``hierarchy``: MobileNetV3-Small with one or several heads for CIFAR-100 (notebook 06).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Callable
 from torch import nn
 
 from .cnn import CNNV2, CNNV3, BaselineCNN, conv_block, rising
+from .hierarchy import MultiHeadMobileNet, mobilenet_v3_small, output_side
 from .transfer import (BackboneAndHead, FusionBackbone, FusionBranch, MapHead, alexnet,
                        calibrate_batch_norm, fusion_branch, fusion_side, middle_fusion,
                        mobilenet_v2, torchvision_model)
@@ -26,6 +28,7 @@ MODELS: dict[str, Callable[..., nn.Module]] = {
     "alexnet": alexnet,
     "mobilenet_v2": mobilenet_v2,
     "middle_fusion": middle_fusion,
+    "mobilenet_v3_small": mobilenet_v3_small,
 }
 
 
@@ -50,7 +53,8 @@ def rebuild_model(config: dict[str, Any]) -> nn.Module:
 __all__ = [
     "BackboneAndHead", "BaselineCNN", "CNNV2", "CNNV3", "FusionBackbone", "FusionBranch",
     "IMAGENET", "calibrate_batch_norm", "fusion_branch",
-    "IMAGENET_MEAN", "IMAGENET_STD", "MODELS", "MapHead", "STAND_IN", "WeightsError", "alexnet",
+    "IMAGENET_MEAN", "IMAGENET_STD", "MODELS", "MapHead", "MultiHeadMobileNet",
+    "mobilenet_v3_small", "output_side", "STAND_IN", "WeightsError", "alexnet",
     "build_model", "conv_block", "count_parameters", "describe_source", "fusion_side",
     "imagenet_state_dict", "middle_fusion", "mobilenet_v2", "rebuild_model", "rising",
     "torchvision_model", "weights_file",

@@ -1,0 +1,129 @@
+"""CIFAR-100 hierarchy: MobileNetV3-Small heads and stems, the two-head loss, the fine-to-coarse
+table of a split, and the four fine-to-coarse mappings on hand-made probabilities."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from helpers import config, evaluation, experiments, models, training
+from helpers.data import DeviceLoader, ImageData, ImageSplit, make_splits, superclass_subset
+
+
+def test_two_heads_share_one_backbone_and_the_loss_sums_both() -> None:
+    torch.manual_seed(0)
+    model = models.build_model("mobilenet_v3_small", heads={"fine": 100, "coarse": 20})
+    fine, coarse = model(torch.randn(4, 3, 32, 32))
+    assert fine.shape == (4, 100) and coarse.shape == (4, 20)
+    assert model.head_names == ["fine", "coarse"]
+    single = models.build_model("mobilenet_v3_small", heads={"fine": 100})
+    # the second head adds exactly one classifier: 576 -> 1,024 -> 20
+    assert (models.count_parameters(model) - models.count_parameters(single)
+            == 576 * 1024 + 1024 + 1024 * 20 + 20)
+    targets = torch.stack([torch.tensor([1, 2, 3, 4]), torch.tensor([0, 1, 2, 3])], dim=1)
+    loss, correct = training.classification_loss((fine, coarse), targets)
+    expected = F.cross_entropy(fine, targets[:, 0]) + F.cross_entropy(coarse, targets[:, 1])
+    assert loss.item() == pytest.approx(expected.item())
+    assert len(correct) == 2
+
+
+def test_the_cifar_stem_keeps_a_4x4_map_like_upsampling_to_128() -> None:
+    for stem, size, side in (("imagenet", 32, 1), ("cifar", 32, 4), ("imagenet", 128, 4)):
+        model = models.build_model("mobilenet_v3_small", heads={"fine": 10}, stem=stem).eval()
+        maps = model.backbone[0](torch.zeros(1, 3, size, size))
+        assert maps.shape[-2:] == (side, side) == (models.output_side(stem, size),) * 2
+    with pytest.raises(ValueError, match="unknown stem"):
+        models.build_model("mobilenet_v3_small", heads={"fine": 10}, stem="tiny")
+
+
+def test_a_two_head_model_trains_and_reports_both_heads(tmp_path, monkeypatch) -> None:
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path)
+    monkeypatch.setattr(type(run), "checkpoints_dir", property(lambda self: tmp_path / "ckpt"))
+    fine = torch.arange(32) % 4
+    split = ImageSplit(torch.randint(0, 256, (32, 3, 32, 32), dtype=torch.uint8), fine, fine // 2)
+    both = split.with_targets("both")
+    make = lambda shuffle: DeviceLoader(both, batch_size=8, mean=[0.5] * 3, std=[0.25] * 3,
+                                        shuffle=shuffle)
+    results = evaluation.ResultsFile(tmp_path, "06_test")
+    experiment = experiments.train_model(
+        run, results, "multihead", "mobilenet_v3_small", [make(True), make(False), make(False)],
+        experiments.Recipe(epochs=1), "fake", 0, heads={"fine": 4, "coarse": 2})
+    assert set(experiment.heads) == {"fine", "coarse"}
+    assert experiment.test is experiment.heads["fine"]
+    row = experiment.row
+    assert row["test_acc"] == experiment.heads["fine"].accuracy()
+    assert row["test_acc_coarse"] == experiment.heads["coarse"].accuracy()
+    assert {"val_acc_fine", "val_acc_coarse", "train_acc_coarse"} <= set(row)
+
+
+def test_subset_splits_and_their_fine_to_coarse_table() -> None:
+    fine = torch.arange(400) % 8
+    coarse = torch.tensor([0, 0, 1, 1, 2, 2, 3, 3])[fine]
+    images = torch.zeros(400, 3, 4, 4, dtype=torch.uint8)
+    data = ImageData("toy", ImageSplit(images, fine, coarse),
+                     ImageSplit(images[:80], fine[:80], coarse[:80]),
+                     [f"f{i}" for i in range(8)], [f"c{i}" for i in range(4)])
+    splits = make_splits(data, val_fraction=0.2)
+    assert splits.fine_to_coarse().tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    subset = make_splits(superclass_subset(data, [1, 2]), val_fraction=0.2)
+    assert subset.classes == ["f2", "f3", "f4", "f5"] and subset.coarse_classes == ["c1", "c2"]
+    assert subset.fine_to_coarse().tolist() == [0, 0, 1, 1]
+    assert subset.sizes() == {"train": 160, "val": 40, "test": 40}
+    coarse_only = subset.with_targets("coarse")
+    assert torch.equal(coarse_only.test.labels, subset.test.coarse_labels)
+
+
+# Ten fine classes: class 0 alone in superclass 0, classes 1-9 in superclass 1.
+TABLE = torch.tensor([0] + [1] * 9)
+
+
+def probabilities(first: float) -> torch.Tensor:
+    """Probability ``first`` on class 0, the rest spread evenly over classes 1-9."""
+    return torch.tensor([first] + [(1 - first) / 9] * 9)
+
+
+def test_argmax_and_soft_mappings_disagree_where_the_mass_lies_elsewhere() -> None:
+    rows = torch.stack([probabilities(0.45), probabilities(0.9), probabilities(0.05)])
+    argmax = evaluation.coarse_scores(rows, TABLE, "argmax")
+    soft = evaluation.coarse_scores(rows, TABLE, "soft")
+    assert argmax.argmax(1).tolist() == [0, 0, 1]  # class 0 is the single most probable
+    assert soft.argmax(1).tolist() == [1, 0, 1]    # but 55 % of the mass is in superclass 1
+    assert torch.allclose(soft[0], torch.tensor([0.45, 0.55]))
+
+
+def test_confidence_mapping_blends_argmax_and_mass_by_entropy() -> None:
+    rows = torch.stack([probabilities(0.45), torch.full((10,), 0.1)])
+    scores = evaluation.coarse_scores(rows, TABLE, "confidence")
+    entropy = -(rows[0] * rows[0].log()).sum().item()
+    weight = 1 - entropy / math.log(10)
+    assert scores[0, 0].item() == pytest.approx(weight + (1 - weight) * 0.45, rel=1e-5)
+    assert scores.argmax(1)[0] == 0  # confident enough to keep the argmax superclass
+    # a uniform prediction has no confidence: the scores are the probability mass
+    assert torch.allclose(scores[1], torch.tensor([0.1, 0.9]), atol=1e-6)
+
+
+def test_validation_mapping_weights_each_fine_class_by_its_accuracy() -> None:
+    row = probabilities(0.6)[None]
+    trusted = torch.tensor([1.0] + [0.1] * 9)
+    doubted = torch.tensor([0.2] + [1.0] * 9)
+    assert evaluation.coarse_scores(row, TABLE, "soft").argmax(1).item() == 0
+    assert evaluation.coarse_scores(row, TABLE, "validation", trusted).argmax(1).item() == 0
+    scores = evaluation.coarse_scores(row, TABLE, "validation", doubted)
+    assert torch.allclose(scores, torch.tensor([[0.12, 0.4]]))
+    with pytest.raises(ValueError, match="fine_weights"):
+        evaluation.coarse_scores(row, TABLE, "validation")
+    with pytest.raises(ValueError, match="unknown mapping"):
+        evaluation.coarse_scores(row, TABLE, "vote")
+
+
+def test_coarse_predictions_score_like_any_predictions() -> None:
+    rows = torch.stack([probabilities(0.45), probabilities(0.9), probabilities(0.05)])
+    fine = evaluation.Predictions(rows.log(), torch.tensor([0, 0, 5]))
+    labels = TABLE[fine.labels]
+    assert evaluation.coarse_predictions(fine, labels, TABLE, "argmax").accuracy() == 1.0
+    assert evaluation.coarse_predictions(fine, labels, TABLE, "soft").accuracy() == pytest.approx(
+        2 / 3)
+    assert set(evaluation.MAPPINGS) == {"argmax", "confidence", "soft", "validation"}
