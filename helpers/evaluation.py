@@ -295,16 +295,34 @@ class ResultsFile:
         return frame.reindex(columns=columns)
 
 
+def reference_of(row: dict[str, Any]) -> str:
+    """The key of the seed figures for a results row: its reference_key, else its model name
+    (a missing reference_key reads back from CSV as NaN, not None)."""
+    key = row.get("reference_key")
+    return key if isinstance(key, str) and key else row["model"]
+
+
+def with_seed_figures(frame: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with a ``seed <metric>`` column per metric: the seed's figure for each row's model
+    (or reference_key), empty where the seed has none."""
+    frame = frame.copy()
+    for metric in metrics:
+        frame[f"seed {metric}"] = [getattr(seed_figure(reference_of(row), metric), "value", None)
+                                   for row in frame.to_dict("records")]
+    return frame
+
+
 def seed_comparison(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Every seed figure of the given models beside ours for the same metric, with the difference
-    (in percentage points for accuracies)."""
+    (in percentage points for accuracies, in the metric's own unit otherwise)."""
     records = []
     for row in rows:
-        for figure in SEED_FIGURES.get(row.get("reference_key") or row["model"], []):
+        for figure in SEED_FIGURES.get(reference_of(row), []):
             ours = row.get(figure.metric)
+            scale = 100 if "acc" in figure.metric else 1
             records.append({"model": row["model"], "metric": figure.metric, "ours": ours,
                             "seed": figure.value,
-                            "difference (points)": None if ours is None else
-                            100 * (ours - figure.value),
+                            "difference": None if ours is None else scale * (ours - figure.value),
+                            "unit": "points" if scale == 100 else "",
                             "seed note": figure.note, "seed file": figure.source})
     return pd.DataFrame(records)

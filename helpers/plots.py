@@ -229,3 +229,36 @@ def mapping_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -
         ax.text(100 * value + 0.5, position, f"{value:.1%}", va="center", fontsize=8)
     ax.set(xlabel="superclass test accuracy (%)", xlim=(0, 100), title=title)
     return ax
+
+
+def accuracy_by_parameters(frame: pd.DataFrame, published: dict[int, float], title: str = "",
+                           ax: Axes | None = None) -> Axes:
+    """Test accuracy against trainable parameters (log scale): one line per ``family`` of
+    ``frame`` (columns family, params, test_acc) and the seed's published points."""
+    ax = _axis(ax, (8, 4.8))
+    for family, rows in frame.sort_values("params").groupby("family", sort=False):
+        ax.plot(rows["params"], 100 * rows["test_acc"], marker="o", label=f"{family} (this run)")
+    ax.plot(list(published), [100 * v for v in published.values()], linestyle="none", marker="x",
+            markersize=9, color="black", label="seed 001 (published)")
+    ax.set_xscale("log")
+    ax.set(xlabel="trainable parameters (log scale)", ylabel="top-1 test accuracy (%)", title=title)
+    ax.legend()
+    return ax
+
+
+def loss_curves_by_model(histories: dict[str, pd.DataFrame], title: str = "",
+                         axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
+    """Training and validation cross-entropy per epoch, one line per model, side by side (the
+    seed's "training loss / test loss for different models"); each model's best epoch is a dot."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    colours = sns.color_palette("viridis", len(histories))
+    for colour, (label, history) in zip(colours, histories.items()):
+        axes[0].plot(history["epoch"], history["train_loss"], color=colour, label=label)
+        axes[1].plot(history["epoch"], history["val_loss"], color=colour, label=label)
+        best = history.loc[history["val_loss"].idxmin()]
+        axes[1].plot(best["epoch"], best["val_loss"], "o", color=colour)
+    for ax, name in zip(axes, ("training", "validation")):
+        ax.set(xlabel="epoch", ylabel="cross-entropy", title=f"{title}: {name} loss".lstrip(": "))
+    axes[1].legend(fontsize=7, title="model", title_fontsize=8)
+    return axes

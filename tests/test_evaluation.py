@@ -85,4 +85,21 @@ def test_results_file_has_the_promised_columns(tmp_path) -> None:
     assert np.isnan(written.iloc[1]["seed_reference"])
     comparison = evaluation.seed_comparison(results.rows)
     row = comparison[comparison.metric == "test_acc"].iloc[0]
-    assert row["difference (points)"] == pytest.approx(-8.0)
+    assert row["difference"] == pytest.approx(-8.0) and row["unit"] == "points"
+    # rows read back from the CSV (reference_key NaN) still find their seed figures
+    read_back = evaluation.seed_comparison(written.to_dict("records"))
+    assert set(read_back["model"]) == {"baseline_cnn"} and len(read_back) == 3
+
+
+def test_seed_figures_follow_the_reference_key_and_keep_their_units() -> None:
+    frame = pd.DataFrame({"model": ["ours_5k", "seed_4850", "mystery"],
+                          "reference_key": ["seed_4850", np.nan, np.nan],
+                          "test_acc": [0.30, 0.20, 0.1], "test_loss": [3.0, 3.5, 4.0]})
+    figures = evaluation.with_seed_figures(frame, ["test_acc", "best_epoch"])
+    assert figures["seed test_acc"].tolist()[:2] == [0.1914, 0.1914]
+    assert figures["seed best_epoch"].tolist()[:2] == [15, 15]
+    assert pd.isna(figures["seed test_acc"].iloc[2])
+    comparison = evaluation.seed_comparison(frame.to_dict("records")).set_index(["model", "metric"])
+    assert comparison.loc[("ours_5k", "test_acc"), "difference"] == pytest.approx(10.86)
+    assert comparison.loc[("ours_5k", "test_loss"), "difference"] == pytest.approx(-0.45)
+    assert comparison.loc[("ours_5k", "test_loss"), "unit"] == ""

@@ -90,3 +90,11 @@ def test_drop_last_and_two_column_targets() -> None:
     split = ImageSplit(random_images(10), torch.stack([torch.arange(10), torch.arange(10) // 5], 1))
     batches = list(loader(split, drop_last=True))
     assert len(batches) == 2 and batches[0][1].shape == (4, 2)
+
+
+def test_max_batches_caps_an_epoch() -> None:
+    split = ImageSplit(torch.zeros(50, 3, 8, 8, dtype=torch.uint8), torch.arange(50) % 5)
+    loader = DeviceLoader(split, batch_size=8, mean=[0.0] * 3, std=[1.0] * 3, shuffle=True,
+                          max_batches=3)
+    assert len(loader) == 3 and sum(len(y) for _, y in loader) == 24
+    assert len(DeviceLoader(split, batch_size=8, mean=[0.0] * 3, std=[1.0] * 3)) == 7

@@ -95,20 +95,22 @@ class DeviceLoader:
     def __init__(self, split: ImageSplit, *, batch_size: int, mean: Sequence[float],
                  std: Sequence[float], device: torch.device | str = "cpu", shuffle: bool = False,
                  augment: Augment = NO_AUGMENT, resize: int | None = None, seed: int = 0,
-                 drop_last: bool = False) -> None:
+                 drop_last: bool = False, max_batches: int | None = None) -> None:
         self.device = torch.device(device)
         self.images = split.images.to(self.device)
         self.labels = split.labels.to(self.device)
         self.padded = pad_reflect(self.images, augment.crop_padding) if augment.crop_padding else None
         self.batch_size, self.shuffle, self.augment = batch_size, shuffle, augment
         self.resize, self.seed, self.drop_last = resize, seed, drop_last
+        self.max_batches = max_batches  # serve only this many batches an epoch (None: all)
         self.mean = torch.tensor(mean, device=self.device).view(1, 3, 1, 1)
         self.std = torch.tensor(std, device=self.device).view(1, 3, 1, 1)
         self.epoch = 0
 
     def __len__(self) -> int:
         full, rest = divmod(len(self.images), self.batch_size)
-        return full if self.drop_last or rest == 0 else full + 1
+        batches = full if self.drop_last or rest == 0 else full + 1
+        return min(batches, self.max_batches) if self.max_batches else batches
 
     @property
     def num_images(self) -> int:
@@ -168,15 +170,17 @@ def make_loaders(splits: Splits, *, batch_size: int, device: torch.device | str,
                  augment: Augment = NO_AUGMENT, resize: int | None = None, seed: int = 0,
                  eval_batch_size: int | None = None,
                  stats: tuple[Sequence[float], Sequence[float]] | None = None,
+                 max_train_batches: int | None = None,
                  ) -> tuple[DeviceLoader, DeviceLoader, DeviceLoader]:
     """Train (shuffled, augmented), validation and test loaders normalised by the training split's
-    channel statistics (or the given ``stats``, e.g. ImageNet's for pretrained models)."""
+    channel statistics (or the given ``stats``, e.g. ImageNet's for pretrained models).
+    ``max_train_batches`` caps the training batches per epoch (a quick run; None: all)."""
     mean, std = stats or channel_stats(splits.train.images)
     common = dict(mean=mean, std=std, device=device, resize=resize)
     evaluation = eval_batch_size or 2 * batch_size
     return (
         DeviceLoader(splits.train, batch_size=batch_size, shuffle=True, augment=augment, seed=seed,
-                     **common),
+                     max_batches=max_train_batches, **common),
         DeviceLoader(splits.val, batch_size=evaluation, **common),
         DeviceLoader(splits.test, batch_size=evaluation, **common),
     )

@@ -5,6 +5,7 @@
 - ``transfer`` and ``weights``: torchvision's AlexNet and MobileNetV2 as backbone + head, ImageNet
   weights through torchvision's cache, and the middle-fusion model (notebooks 04 and 05).
 - ``hierarchy``: MobileNetV3-Small with one or several heads for CIFAR-100 (notebook 06).
+- ``budget``: seed 001's seven parameter-budget models and our compact family (notebook 07).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from typing import Any, Callable
 from torch import nn
 
 from .cnn import CNNV2, CNNV3, BaselineCNN, conv_block, rising
+from .budget import (SEED_BUDGET_LAYERS, CompactNet, SeparableBlock, blocks_for_budget,
+                     compact_for_budget, compact_size, seed_budget_model, stage_widths,
+                     width_for_budget)
 from .hierarchy import MultiHeadMobileNet, mobilenet_v3_small, output_side
 from .transfer import (BackboneAndHead, FusionBackbone, FusionBranch, MapHead, alexnet,
                        calibrate_batch_norm, fusion_branch, fusion_side, middle_fusion,
@@ -29,6 +33,9 @@ MODELS: dict[str, Callable[..., nn.Module]] = {
     "mobilenet_v2": mobilenet_v2,
     "middle_fusion": middle_fusion,
     "mobilenet_v3_small": mobilenet_v3_small,
+    "seed_budget": seed_budget_model,
+    "compact": CompactNet,
+    "compact_budget": compact_for_budget,
 }
 
 
@@ -51,6 +58,8 @@ def rebuild_model(config: dict[str, Any]) -> nn.Module:
 
 
 __all__ = [
+    "SEED_BUDGET_LAYERS", "CompactNet", "SeparableBlock", "blocks_for_budget",
+    "compact_for_budget", "compact_size", "seed_budget_model", "stage_widths", "width_for_budget",
     "BackboneAndHead", "BaselineCNN", "CNNV2", "CNNV3", "FusionBackbone", "FusionBranch",
     "IMAGENET", "calibrate_batch_norm", "fusion_branch",
     "IMAGENET_MEAN", "IMAGENET_STD", "MODELS", "MapHead", "MultiHeadMobileNet",

@@ -110,7 +110,7 @@ display(results.frame()[["model", "params", "epochs_run", "best_epoch", "train_a
      "seconds": "{:.0f}"}).hide(axis="index"))
 print(f"Inference: {row['images_per_s']:,.0f} test images/s on {run.device}")
 display(evaluation.seed_comparison([row]).style.format(
-    {"ours": "{:.2%}", "seed": "{:.2%}", "difference (points)": "{:+.1f}"}).hide(axis="index")
+    {"ours": "{:.2%}", "seed": "{:.2%}", "difference": "{:+.1f}"}).hide(axis="index")
     .set_caption("Our figures beside the seed report's"))
 
 # %% [markdown]

@@ -119,7 +119,7 @@ display(comparison[["model", "params", "train_acc", "val_acc", "gap", "test_acc"
      "test_acc": "{:.2%}", "goal": "{:.0%}", "seconds": "{:.0f}"},
     na_rep="").hide(axis="index").set_caption("Goals: our targets for test accuracy on real data"))
 display(evaluation.seed_comparison(comparison.to_dict("records")).style.format(
-    {"ours": "{:.2%}", "seed": "{:.2%}", "difference (points)": "{:+.1f}"}).hide(axis="index")
+    {"ours": "{:.2%}", "seed": "{:.2%}", "difference": "{:+.1f}"}).hide(axis="index")
     .set_caption("Our figures beside the seed report's"))
 
 # %% [markdown]

@@ -204,7 +204,7 @@ for label, experiment in trained.items():
 
 # %%
 table = results.frame().set_index("model").loc[list(trained)].reset_index()
-table["seed"] = [getattr(references.seed_figure(m, "test_acc"), "value", None) for m in table["model"]]
+table = evaluation.with_seed_figures(table, ["test_acc"]).rename(columns={"seed test_acc": "seed"})
 table["goal"] = table["model"].map(references.GOALS)
 table["ours"] = table["test_acc"]
 display(table[["model", "weights", "input", "params_total", "params", "epochs_run", "test_acc",

@@ -240,7 +240,7 @@ display(table[["model", "params", "epochs_run", "best_epoch", "val_acc", "test_a
                       na_rep="").hide(axis="index").set_caption("CIFAR-100 test set"))
 comparison = evaluation.seed_comparison(table.to_dict("records"))
 display(comparison.style.format({"ours": "{:.2%}", "seed": "{:.2%}",
-                                 "difference (points)": "{:+.1f}"}).hide(axis="index")
+                                 "difference": "{:+.1f}"}).hide(axis="index")
         .set_caption("Our figures beside seed 000's"))
 
 # %% [markdown]
