@@ -224,5 +224,14 @@ def setup(
         reports_dir=PROJECT_ROOT / "reports" / chosen.name,
     )
     seed_everything(seed)
+    if run.device.type == "cuda":
+        use_fast_cuda_kernels()
     run.results_dir.mkdir(parents=True, exist_ok=True)
     return run
+
+
+def use_fast_cuda_kernels() -> None:
+    """cuDNN picks the fastest convolution algorithm for each input shape (the shapes repeat every
+    batch), and float32 matrix products may use TF32 tensor cores."""
+    torch.backends.cudnn.benchmark = True
+    torch.set_float32_matmul_precision("high")

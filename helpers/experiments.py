@@ -8,6 +8,7 @@ from itertools import combinations
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
+import torch
 from torch import nn
 
 from .config import Run, seed_everything
@@ -40,6 +41,7 @@ class Recipe:
     label_smoothing: float = 0.0
     grad_clip: float | None = None
     lr_scales: dict[str, float] = field(default_factory=dict)  # e.g. {"backbone": 0.1}
+    compile_model: bool = False  # torch.compile for training (measure before switching it on)
     notes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -59,6 +61,8 @@ def train_built(run: Run, results: ResultsFile, label: str, model: nn.Module,
     (checkpoints under the notebook's folder, in ``label``). The seed's figure beside it is that of
     ``reference_key`` (default: ``label``). ``loaders`` may serve images or cached features."""
     train_loader, val_loader, test_loader = loaders
+    if next(model.parameters()).device.type == "cuda":
+        model.to(memory_format=torch.channels_last)  # matches the device loader's batches
     optimizer = make_optimizer(model, recipe.optimizer, recipe.lr, recipe.weight_decay,
                                lr_scales=recipe.lr_scales)
     scheduler = make_scheduler(optimizer, recipe.scheduler, recipe.epochs, recipe.warmup_epochs)
@@ -66,7 +70,8 @@ def train_built(run: Run, results: ResultsFile, label: str, model: nn.Module,
     history = fit(model, train_loader, val_loader, epochs=recipe.epochs, optimizer=optimizer,
                   scheduler=scheduler, patience=recipe.patience,
                   label_smoothing=recipe.label_smoothing, grad_clip=recipe.grad_clip,
-                  checkpoint_dir=run.checkpoint_dir(results.path.stem, label), description=label)
+                  checkpoint_dir=run.checkpoint_dir(results.path.stem, label), description=label,
+                  compile_model=recipe.compile_model)
     heads = dict(zip(getattr(model, "head_names", ["main"]), predict_heads(model, test_loader)))
     test = next(iter(heads.values()))
     for name, other in list(heads.items())[1:]:

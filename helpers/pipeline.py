@@ -5,7 +5,8 @@
 Parameters come from ``params/<profile>.yaml`` (a ``common`` section, then one section per notebook)
 and are checked against each notebook's parameters cell before anything runs. Executed notebooks,
 their HTML and PDF, results and timings go to ``reports/<profile>/``. A failing notebook still gets
-its partial notebook and PDF written; the run then stops with exit status 1 and names it.
+its partial notebook and PDF written; the run then stops with exit status 1 and names it. After the
+notebooks, ``notebooks/summary.ipynb`` builds ``summary.pdf`` from the results files of the run.
 
 Each notebook trains from scratch: its checkpoints are deleted first, unless ``--resume`` asks to
 continue the trainings an interrupted run left behind (``fit`` resumes those whose settings match).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import json
 import os
 import shutil
 import sys
@@ -29,9 +31,11 @@ import yaml
 from .config import PROFILES, PROJECT_ROOT, ConfigError, get_profile, validate_parameters
 from .export import INSTALL_HINT, find_browser, notebook_to_pdf
 from .progress import PROGRESS_ENV
+from .summary import RUN_FILE
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PARAMS_DIR = PROJECT_ROOT / "params"
+SUMMARY = NOTEBOOKS_DIR / "summary.ipynb"
 
 
 def list_notebooks() -> list[Path]:
@@ -114,30 +118,43 @@ def run_all(profile: str, only: list[str] | None, pdf: bool, resume: bool = Fals
     reports = PROJECT_ROOT / "reports" / profile
     reports.mkdir(parents=True, exist_ok=True)
     os.environ[PROGRESS_ENV] = "log"
-    started = time.perf_counter()
+    started, stamp = time.perf_counter(), time.strftime("%Y-%m-%d %H:%M:%S %Z")
     for notebook, parameters in planned.items():
         print(f"run_all: {notebook.stem} ({profile})", flush=True)
         if not resume:
             shutil.rmtree(reports / "checkpoints" / notebook.stem, ignore_errors=True)
-        begin = time.perf_counter()
-        failure = None
-        try:
-            run_notebook(notebook, parameters, reports)
-        except papermill.PapermillExecutionError as error:
-            failure = error
-        record_time(reports, notebook.stem, time.perf_counter() - begin,
-                    "failed" if failure else "ok")
-        if browser and (reports / notebook.name).is_file():
-            notebook_to_pdf(reports / notebook.name, reports / f"{notebook.stem}.pdf", browser)
-            print(f"run_all: wrote {reports / (notebook.stem + '.pdf')}", flush=True)
-        if failure:
-            print(f"{failure.ename}: {failure.evalue}", file=sys.stderr)
-            print(f"run_all: FAILED in notebook {notebook.stem} "
-                  f"(see {reports / notebook.name})", file=sys.stderr, flush=True)
+        if not execute(notebook, parameters, reports, browser):
             return 1
-    print(f"run_all: {len(planned)} notebook(s) done in {time.perf_counter() - started:.0f} s; "
-          f"outputs in {reports}", flush=True)
+    seconds = time.perf_counter() - started
+    (reports / RUN_FILE).write_text(json.dumps({
+        "profile": profile, "started": stamp, "seconds": round(seconds, 1),
+        "notebooks": [nb.stem for nb in planned]}, indent=1))
+    print(f"run_all: {len(planned)} notebook(s) done in {seconds:.0f} s; building the summary",
+          flush=True)
+    if not execute(SUMMARY, {"profile": profile}, reports, browser):
+        return 1
+    print(f"run_all: outputs in {reports}", flush=True)
     return 0
+
+
+def execute(notebook: Path, parameters: dict[str, Any], reports: Path, browser: str | None
+            ) -> bool:
+    """Run one notebook, time it and export it (also when it failed); False if it failed."""
+    begin = time.perf_counter()
+    failure = None
+    try:
+        run_notebook(notebook, parameters, reports)
+    except papermill.PapermillExecutionError as error:
+        failure = error
+    record_time(reports, notebook.stem, time.perf_counter() - begin, "failed" if failure else "ok")
+    if browser and (reports / notebook.name).is_file():
+        notebook_to_pdf(reports / notebook.name, reports / f"{notebook.stem}.pdf", browser)
+        print(f"run_all: wrote {reports / (notebook.stem + '.pdf')}", flush=True)
+    if failure:
+        print(f"{failure.ename}: {failure.evalue}", file=sys.stderr)
+        print(f"run_all: FAILED in notebook {notebook.stem} (see {reports / notebook.name})",
+              file=sys.stderr, flush=True)
+    return failure is None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -174,11 +174,12 @@ def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dic
 
 def accuracy_against_seed(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
     """Our test accuracy per model as bars, the seed's figure (where it has one) as a black mark
-    and our goal as a red one; ``table`` has columns model, ours, seed and optionally goal (0-1)."""
+    and our goal as a red one; ``table`` has columns model, ours, seed test_acc and optionally
+    goal (0-1)."""
     ax = _axis(ax, (8, 0.45 * len(table) + 1.2))
     positions = np.arange(len(table))
     ax.barh(positions, 100 * table["ours"], color=sns.color_palette()[0], label="ours (this run)")
-    markers = [("seed", "black", "|", "seed's figure")]
+    markers = [("seed test_acc", "black", "|", "seed's figure")]
     if "goal" in table:
         markers.append(("goal", "tab:red", "d", "our goal on real data"))
     for column, colour, marker, label in markers:
@@ -232,17 +233,19 @@ def mapping_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -
 
 
 def accuracy_by_parameters(frame: pd.DataFrame, published: dict[int, float], title: str = "",
-                           ax: Axes | None = None) -> Axes:
-    """Test accuracy against trainable parameters (log scale): one line per ``family`` of
-    ``frame`` (columns family, params, test_acc) and the seed's published points."""
+                           ax: Axes | None = None, lines: bool = True) -> Axes:
+    """Test accuracy against trainable parameters (log scale): one series per ``family`` of
+    ``frame`` (columns family, params, test_acc), joined by lines where ``lines``, and seed 001's
+    published points."""
     ax = _axis(ax, (8, 4.8))
     for family, rows in frame.sort_values("params").groupby("family", sort=False):
-        ax.plot(rows["params"], 100 * rows["test_acc"], marker="o", label=f"{family} (this run)")
+        ax.plot(rows["params"], 100 * rows["test_acc"], marker="o", label=f"{family} (this run)",
+                linestyle="-" if lines else "none")
     ax.plot(list(published), [100 * v for v in published.values()], linestyle="none", marker="x",
             markersize=9, color="black", label="seed 001 (published)")
     ax.set_xscale("log")
     ax.set(xlabel="trainable parameters (log scale)", ylabel="top-1 test accuracy (%)", title=title)
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     return ax
 
 

@@ -253,12 +253,15 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epoch
         optimizer: torch.optim.Optimizer, scheduler: Any = None, label_smoothing: float = 0.0,
         patience: int | None = None, grad_clip: float | None = None,
         checkpoint_dir: Path | str | None = None, resume: bool = True, description: str = "",
-        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None) -> History:
+        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+        compile_model: bool = False) -> History:
     """Train ``model`` and return its :class:`History`; the best epoch's weights are restored.
 
     ``patience``: stop after that many epochs without a lower validation loss (None: never).
     ``checkpoint_dir``: where ``last.pt`` and ``best.pt`` go; with ``resume``, a ``last.pt`` of the
     same settings is continued (a finished run returns at once), one of other settings is ignored.
+    ``compile_model``: train and validate through ``torch.compile(model)`` (checkpoints still hold
+    the plain model's weights, which the compiled one shares).
     """
     device = next(model.parameters()).device
     head_names = list(getattr(model, "head_names", ["main"]))
@@ -276,12 +279,13 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epoch
             best_state = load_checkpoint(folder / "best.pt")["model"]
             print(f"{description or 'fit'}: resumed after epoch {history.epochs_run}", flush=True)
 
+    runner = torch.compile(model) if compile_model else model
     with Progress(epochs, description) as progress:
         progress.skip_to(history.epochs_run)
         for epoch in range(history.epochs_run + 1, epochs + 1):
             if history.stopped_early:
                 break
-            row = _run_epoch(model, train_loader, val_loader, optimizer, scaler, epoch,
+            row = _run_epoch(runner, train_loader, val_loader, optimizer, scaler, epoch,
                              label_smoothing, grad_clip, head_names)
             history.rows.append(row)
             if scheduler is not None:

@@ -159,3 +159,29 @@ def test_builders_reject_unknown_names() -> None:
         training.make_scheduler(training.make_optimizer(model), "cyclic", 10)
     with pytest.raises(ValueError, match="unknown model 'resnet'"):
         models.build_model("resnet")
+
+
+def test_compiled_training_runs_through_the_compiled_module_and_saves_plain_weights(
+        tmp_path, monkeypatch) -> None:
+    compiled = []
+
+    def fake_compile(model):
+        """Stands in for torch.compile (whose CPU backend needs a C++ toolchain): a wrapper that
+        counts calls and shares the model's parameters, as an OptimizedModule does."""
+        wrapper = nn.Sequential(model)
+        wrapper.calls = 0
+        wrapper.register_forward_pre_hook(lambda module, args: setattr(module, "calls",
+                                                                       module.calls + 1))
+        compiled.append(wrapper)
+        return wrapper
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    torch.manual_seed(0)
+    model = models.BaselineCNN()
+    train_loader, val_loader = tiny_loaders()
+    training.fit(model, train_loader, val_loader, epochs=1,
+                 optimizer=training.make_optimizer(model), checkpoint_dir=tmp_path,
+                 compile_model=True)
+    assert len(compiled) == 1 and compiled[0].calls == len(train_loader) + len(val_loader)
+    saved = training.load_checkpoint(tmp_path / "best.pt")["model"]
+    assert saved.keys() == model.state_dict().keys()  # no wrapper prefix in the checkpoint

@@ -104,7 +104,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only check the committed notebooks")
     args = parser.parse_args()
     stale = []
-    for source in sorted(SOURCES.glob("[0-9][0-9]_*.py")):
+    for source in [*sorted(SOURCES.glob("[0-9][0-9]_*.py")), SOURCES / "summary.py"]:
         target = TARGET / f"{source.stem}.ipynb"
         text = nbformat.writes(build(source)) + "\n"
         if args.check:

@@ -163,6 +163,8 @@ class DeviceLoader:
                                   self.augment.cutout)
         if self.resize:
             images = batch_resize(images, self.resize)
+        if self.device.type == "cuda":  # the layout tensor cores want for convolutions
+            images = images.contiguous(memory_format=torch.channels_last)
         return images, self.labels[index]
 
 

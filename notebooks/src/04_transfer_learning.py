@@ -204,13 +204,13 @@ for label, experiment in trained.items():
 
 # %%
 table = results.frame().set_index("model").loc[list(trained)].reset_index()
-table = evaluation.with_seed_figures(table, ["test_acc"]).rename(columns={"seed test_acc": "seed"})
+table = evaluation.with_seed_figures(table, ["test_acc"])
 table["goal"] = table["model"].map(references.GOALS)
 table["ours"] = table["test_acc"]
 display(table[["model", "weights", "input", "params_total", "params", "epochs_run", "test_acc",
-               "seed", "goal", "seconds"]].rename(columns={
+               "seed test_acc", "goal", "seconds"]].rename(columns={
                    "params_total": "parameters", "params": "trainable", "epochs_run": "epochs",
-                   "test_acc": "test accuracy", "seed": "seed's figure"})
+                   "test_acc": "test accuracy", "seed test_acc": "seed's figure"})
         .style.format({"parameters": "{:,}", "trainable": "{:,}", "test accuracy": "{:.2%}",
                        "seed's figure": "{:.0%}", "goal": "{:.0%}", "seconds": "{:.0f}"},
                       na_rep="").hide(axis="index")
@@ -234,7 +234,7 @@ display(Markdown("\n".join([
     f"{100 * (acc['mobilenet_v2_finetuned'] - acc['mobilenet_v2_pretrained']):+.1f} points over "
     f"frozen MobileNetV2; the goal is {references.GOALS['mobilenet_v2_finetuned']:.0%}.",
     f"- **Against the seed.** " + "; ".join(
-        f"{m} {100 * (acc[m] - s):+.1f} points" for m, s in zip(table["model"], table["seed"])
+        f"{m} {100 * (acc[m] - s):+.1f} points" for m, s in zip(table["model"], table["seed test_acc"])
         if pd.notna(s)) + ".",
     f"- **Input size.** Frozen MobileNetV2 reached {chosen['val_acc'].min():.1%} to "
     f"{chosen['val_acc'].max():.1%} validation accuracy over {len(chosen)} input sizes, best at "

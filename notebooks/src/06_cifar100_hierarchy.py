@@ -169,7 +169,7 @@ for label, (predictions, names) in coarse_heads.items():
 # ## Classes: per-class summary and confusion matrices ordered by superclass
 #
 # A 100-row report does not read well in a PDF: the table summarises it (the full reports are in
-# the results folder) and the confusion matrices are ordered by superclass, so that confusions
+# `results/reports/`) and the confusion matrices are ordered by superclass, so that confusions
 # between classes of the same superclass show as blocks along the diagonal.
 
 # %%
@@ -183,8 +183,9 @@ fine_heads = {"fine100": (trained["fine100"].test, cifar100.classes, fine_to_coa
 summaries = []
 for label, (predictions, names, grouping, group_names) in fine_heads.items():
     matrix = evaluation.confusion(predictions, len(names))
-    evaluation.report_frame(predictions, names).to_csv(
-        run.results_dir / f"06_report_{label.replace(', ', '_').replace(' ', '_')}.csv")
+    report_file = run.results_dir / "reports" / f"06_{label.replace(', ', '_').replace(' ', '_')}.csv"
+    report_file.parent.mkdir(exist_ok=True)
+    evaluation.report_frame(predictions, names).to_csv(report_file)
     summary = evaluation.per_class_summary(evaluation.per_class_accuracy(matrix, names))
     summaries.append({"model": label, "top-1": predictions.accuracy(),
                       "top-5": predictions.top_k_accuracy(5), "mean per class": summary["mean"],

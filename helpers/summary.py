@@ -1,0 +1,97 @@
+"""The summary report: every trained model of a run, from the results files alone.
+
+``run_all.sh`` ends with ``notebooks/summary.ipynb``, which calls these functions on
+``reports/<profile>/``: nothing is retrained and no figure is typed in.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from .config import PROJECT_ROOT, resolve_device
+from .evaluation import reference_of
+from .references import SEED_FIGURES
+
+RUN_FILE = "run.json"  # written by the pipeline: profile, start, wall time of the whole run
+LIBRARIES = ("torch", "torchvision", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill")
+
+
+def collect_results(results_dir: Path) -> pd.DataFrame:
+    """All results files of a run in one table, with the notebook each row comes from."""
+    frames = [frame.assign(notebook=path.stem)
+              for path in sorted(Path(results_dir).glob("[0-9][0-9]_*.csv"))
+              if {"model", "test_acc"} <= set((frame := pd.read_csv(path)).columns)]
+    if not frames:
+        raise FileNotFoundError(f"no results files in {results_dir}: run the notebooks first "
+                                "(./run_all.sh --profile ...)")
+    return pd.concat(frames, ignore_index=True)
+
+
+def model_table(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per trained model: where it comes from, its size and our figure beside the seed's.
+
+    The metric compared is the seed's (its first figure for the model or its reference_key), else
+    test accuracy; the difference is in percentage points for accuracies."""
+    rows = []
+    for row in results.to_dict("records"):
+        figures = SEED_FIGURES.get(reference_of(row), [])
+        metric = figures[0].metric if figures else "test_acc"
+        ours, seed = row.get(metric), figures[0].value if figures else None
+        scale = 100 if "acc" in metric else 1
+        rows.append({
+            "notebook": row["notebook"], "model": row["model"], "dataset": row["dataset"],
+            "params": row["params"], "test_acc": row["test_acc"], "metric": metric,
+            "ours": ours, "seed": seed,
+            "difference": None if seed is None or pd.isna(ours) else scale * (ours - seed),
+            "seconds": row["seconds"]})
+    return pd.DataFrame(rows)
+
+
+def timings_table(reports_dir: Path) -> pd.DataFrame:
+    """Wall time of each notebook of the run (``timings.csv``), the summary itself left out."""
+    path = Path(reports_dir) / "timings.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=["notebook", "seconds", "status"])
+    table = pd.read_csv(path)
+    return table[table["notebook"] != "summary"].reset_index(drop=True)
+
+
+def run_record(reports_dir: Path) -> dict[str, Any]:
+    """What the pipeline wrote about the last run (empty when the notebooks were run by hand)."""
+    path = Path(reports_dir) / RUN_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def environment(device: str = "auto") -> dict[str, str]:
+    """Device, library versions and git commit of the machine building the summary."""
+    chosen = resolve_device(device)
+    name = torch.cuda.get_device_name(chosen) if chosen.type == "cuda" else platform.processor() \
+        or platform.machine()
+    info = {"device": f"{chosen.type} ({name})", "python": platform.python_version()}
+    for library in LIBRARIES:
+        try:
+            info[library] = version(library)
+        except PackageNotFoundError:
+            info[library] = "not installed"
+    info["git commit"] = git_commit()
+    return info
+
+
+def git_commit() -> str:
+    """The commit the project is at, marked "+ changes" when the working tree differs from it."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} + changes" if dirty else commit

@@ -1,0 +1,74 @@
+"""The summary report's tables, built from hand-made results files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import summary
+
+
+def write(folder: Path, name: str, rows: list[dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(folder / f"{name}.csv", index=False)
+
+
+def row(model: str, test_acc: float, params: int, **extra) -> dict:
+    return {"model": model, "dataset": "toy", "params": params, "test_acc": test_acc,
+            "val_acc": test_acc - 0.01, "seconds": 2.0, "reference_key": None, **extra}
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    results = tmp_path / "results"
+    write(results, "02_baseline_cnn", [row("baseline_cnn", 0.65, 24_282)])
+    write(results, "03_regularised_cnns", [
+        row("cnn_v3_study_1_seed_0", 0.80, 1_703_466, reference_key="cnn_v3_study_1"),
+        row("cnn_v3_augmented", 0.90, 1_703_466)])
+    write(results, "07_parameter_budget", [
+        row("ours_5k", 0.30, 4_991, reference_key="seed_4850"),
+        row("seed_4850", 0.18, 4_850)])
+    pd.DataFrame({"precision": [0.5, 0.6], "recall": [0.4, 0.7]}, index=["apple", "bee"]).to_csv(
+        results / "06_report_fine100.csv")  # a classification report: not a results file
+    pd.DataFrame({"notebook": ["02_baseline_cnn", "summary"], "seconds": [12.5, 3.0],
+                  "status": ["ok", "ok"]}).to_csv(tmp_path / "timings.csv", index=False)
+    return tmp_path
+
+
+def test_every_model_of_every_results_file_with_its_seed_figure(reports: Path) -> None:
+    results = summary.collect_results(reports / "results")
+    assert sorted(results["notebook"].unique()) == ["02_baseline_cnn", "03_regularised_cnns",
+                                                    "07_parameter_budget"]
+    table = summary.model_table(results).set_index("model")
+    assert len(table) == 5
+    baseline = table.loc["baseline_cnn"]
+    assert baseline["metric"] == "test_acc" and baseline["seed"] == 0.58
+    assert baseline["difference"] == pytest.approx(7.0)
+    study = table.loc["cnn_v3_study_1_seed_0"]  # compared through its reference key, on val_acc
+    assert study["metric"] == "val_acc" and study["ours"] == pytest.approx(0.79)
+    assert study["difference"] == pytest.approx(79 - 83.13)
+    assert table.loc["ours_5k", "seed"] == 0.1914 and table.loc["seed_4850", "seed"] == 0.1914
+    assert pd.isna(table.loc["cnn_v3_augmented", "seed"])  # no seed figure: none invented
+    assert pd.isna(table.loc["cnn_v3_augmented", "difference"])
+
+
+def test_timings_leave_out_the_summary_and_the_run_record_is_read(reports: Path) -> None:
+    timings = summary.timings_table(reports)
+    assert timings["notebook"].tolist() == ["02_baseline_cnn"]
+    assert summary.run_record(reports) == {}
+    (reports / summary.RUN_FILE).write_text(json.dumps({"profile": "smoke", "seconds": 60.0}))
+    assert summary.run_record(reports)["seconds"] == 60.0
+
+
+def test_no_results_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="run the notebooks first"):
+        summary.collect_results(tmp_path)
+
+
+def test_environment_names_device_versions_and_commit() -> None:
+    info = summary.environment("cpu")
+    assert info["device"].startswith("cpu")
+    assert info["torch"].startswith("2.") and "git commit" in info
