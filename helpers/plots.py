@@ -3,7 +3,7 @@ House defaults are set once, here, when the module is imported."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -265,3 +265,17 @@ def loss_curves_by_model(histories: dict[str, pd.DataFrame], title: str = "",
         ax.set(xlabel="epoch", ylabel="cross-entropy", title=f"{title}: {name} loss".lstrip(": "))
     axes[1].legend(fontsize=7, title="model", title_fontsize=8)
     return axes
+
+
+def training_report(label: str, history: pd.DataFrame, report: Any, matrix: np.ndarray,
+                    class_names: Sequence[str]) -> None:
+    """Show one model's section of a notebook: a heading, its curves, its classification report
+    (a table from ``evaluation.report_table``) and its confusion matrix, in that order."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"### {label}"))
+    history_curves(history, label)
+    plt.show()
+    display(report)
+    confusion_heatmap(matrix, class_names, f"{label}: confusion matrix (test set)")
+    plt.show()

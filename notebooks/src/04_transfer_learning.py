@@ -33,7 +33,6 @@ backbone_lr_scale = 0.1  # the fine-tuned backbone learns at this fraction of th
 patience = 6  # early stopping on validation loss, 0 for never
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -191,13 +190,9 @@ trained = {f"{name}_scratch": run_ for name, run_ in scratch.items()}
 trained.update({f"{name}_pretrained": run_ for name, run_ in frozen.items()})
 trained.update({f"{name}_finetuned": run_ for name, run_ in finetuned.items()})
 for label, experiment in trained.items():
-    display(Markdown(f"### {label}"))
-    plots.history_curves(experiment.history.frame(), label)
-    display(evaluation.report_table(experiment.test, eurosat.classes,
-                                    f"{label}: classification report, test set"))
-    plots.confusion_heatmap(evaluation.confusion(experiment.test, 10), eurosat.classes,
-                            f"{label}: confusion matrix (test set)")
-    plt.show()
+    plots.training_report(label, experiment.history.frame(), evaluation.report_table(
+        experiment.test, eurosat.classes, f"{label}: classification report, test set"),
+        evaluation.confusion(experiment.test, 10), eurosat.classes)
 
 # %% [markdown]
 # ## Results

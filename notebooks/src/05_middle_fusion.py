@@ -26,7 +26,6 @@ train_views = 4  # cached views of each training image (identity, two flips, rot
 patience = 6  # early stopping on validation loss, 0 for never
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -105,13 +104,9 @@ for branch in ["alexnet", "mobilenet_v2"]:
 
 # %%
 for label, experiment in trained.items():
-    display(Markdown(f"### {label}"))
-    plots.history_curves(experiment.history.frame(), label)
-    display(evaluation.report_table(experiment.test, eurosat.classes,
-                                    f"{label}: classification report, test set"))
-    plots.confusion_heatmap(evaluation.confusion(experiment.test, 10), eurosat.classes,
-                            f"{label}: confusion matrix (test set)")
-    plt.show()
+    plots.training_report(label, experiment.history.frame(), evaluation.report_table(
+        experiment.test, eurosat.classes, f"{label}: classification report, test set"),
+        evaluation.confusion(experiment.test, 10), eurosat.classes)
 
 # %% [markdown]
 # ## Results
