@@ -312,6 +312,14 @@ def with_seed_figures(frame: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFra
     return frame
 
 
+def seed_difference(metric: str, ours: float | None, seed: float | None) -> float | None:
+    """Ours minus the seed's: in percentage points for accuracies, in the metric's unit otherwise;
+    None where either is missing."""
+    if ours is None or seed is None or pd.isna(ours) or pd.isna(seed):
+        return None
+    return (100 if "acc" in metric else 1) * (ours - seed)
+
+
 def seed_comparison(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Every seed figure of the given models beside ours for the same metric, with the difference
     (in percentage points for accuracies, in the metric's own unit otherwise)."""
@@ -319,10 +327,9 @@ def seed_comparison(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     for row in rows:
         for figure in SEED_FIGURES.get(reference_of(row), []):
             ours = row.get(figure.metric)
-            scale = 100 if "acc" in figure.metric else 1
             records.append({"model": row["model"], "metric": figure.metric, "ours": ours,
                             "seed": figure.value,
-                            "difference": None if ours is None else scale * (ours - figure.value),
-                            "unit": "points" if scale == 100 else "",
+                            "difference": seed_difference(figure.metric, ours, figure.value),
+                            "unit": "points" if "acc" in figure.metric else "",
                             "seed note": figure.note, "seed file": figure.source})
     return pd.DataFrame(records)

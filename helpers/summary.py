@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 
 from .config import PROJECT_ROOT, resolve_device
-from .evaluation import reference_of
+from .evaluation import reference_of, seed_difference
 from .references import SEED_FIGURES
 
 RUN_FILE = "run.json"  # written by the pipeline: profile, start, wall time of the whole run
@@ -45,12 +45,10 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
         figures = SEED_FIGURES.get(reference_of(row), [])
         metric = figures[0].metric if figures else "test_acc"
         ours, seed = row.get(metric), figures[0].value if figures else None
-        scale = 100 if "acc" in metric else 1
         rows.append({
             "notebook": row["notebook"], "model": row["model"], "dataset": row["dataset"],
             "params": row["params"], "test_acc": row["test_acc"], "metric": metric,
-            "ours": ours, "seed": seed,
-            "difference": None if seed is None or pd.isna(ours) else scale * (ours - seed),
+            "ours": ours, "seed": seed, "difference": seed_difference(metric, ours, seed),
             "seconds": row["seconds"]})
     return pd.DataFrame(rows)
 
