@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the notebooks in order and export each to PDF: ./run_all.sh [--profile smoke|full]
+# Run the notebooks in order and export each to PDF: ./run_all.sh [--profile smoke|full|rehearsal]
 # [--only NN ...] [--no-pdf]. Outputs go to reports/<profile>/. See README.md.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -16,6 +16,8 @@ from typing import Any, Mapping
 import numpy as np
 import torch
 
+from . import rehearsal
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 # The one place that names the public repository: the notebooks' "Open in Colab" badges and their
@@ -42,6 +44,24 @@ class Profile:
     synthetic_sizes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     # "imagenet": torchvision's ImageNet weights; "stand-in": random weights, same code path.
     pretrained_weights: str = "imagenet"
+    # A rehearsal cuts every loader pass to this many batches (more, up to a second of them, where
+    # batches are fast) and every training to one epoch.
+    rehearsal_batches: int | None = None
+    # The profile whose params/<name>.yaml this one runs with (empty: its own).
+    parameters_from: str = ""
+
+    @property
+    def parameters_name(self) -> str:
+        return self.parameters_from or self.name
+
+
+def synthetic_sizes(cifar10: tuple[int, int], cifar100: tuple[int, int], eurosat_divisor: int
+                    ) -> dict[str, dict[str, int]]:
+    """Sizes of the synthetic stand-ins: (train, test) images per class of each CIFAR; EuroSAT keeps
+    the real class proportions, each real count divided by ``eurosat_divisor``."""
+    return {"cifar10": {"train_per_class": cifar10[0], "test_per_class": cifar10[1]},
+            "cifar100": {"train_per_class": cifar100[0], "test_per_class": cifar100[1]},
+            "eurosat": {"divisor": eurosat_divisor}}
 
 
 PROFILES: dict[str, Profile] = {
@@ -50,12 +70,7 @@ PROFILES: dict[str, Profile] = {
         description="small synthetic data sets in the real formats, tiny models runs, CPU, minutes",
         synthetic=True,
         default_data_root=PROJECT_ROOT / "data" / "synthetic",
-        synthetic_sizes={
-            "cifar10": {"train_per_class": 200, "test_per_class": 50},
-            "cifar100": {"train_per_class": 30, "test_per_class": 10},
-            # EuroSAT keeps the real class proportions: the real count divided by this.
-            "eurosat": {"divisor": 50},
-        },
+        synthetic_sizes=synthetic_sizes(cifar10=(200, 50), cifar100=(30, 10), eurosat_divisor=50),
         pretrained_weights="stand-in",
     ),
     "full": Profile(
@@ -63,6 +78,18 @@ PROFILES: dict[str, Profile] = {
         description="the real CIFAR-10, CIFAR-100 and EuroSAT data sets and the seeds' settings",
         synthetic=False,
         default_data_root=PROJECT_ROOT / "data",
+    ),
+    "rehearsal": Profile(
+        name="rehearsal",
+        description="the full profile's settings on full-size synthetic data, every pass cut to a "
+                    "few timed batches: checks sizes and estimates the full run's time",
+        synthetic=True,
+        default_data_root=PROJECT_ROOT / "data" / "rehearsal",
+        synthetic_sizes=synthetic_sizes(cifar10=(5000, 1000), cifar100=(500, 100),
+                                        eurosat_divisor=1),  # the real data sets' sizes
+        pretrained_weights="stand-in",
+        rehearsal_batches=3,
+        parameters_from="full",
     ),
 }
 
@@ -175,10 +202,14 @@ class Run:
         """A Markdown warning for reports made from synthetic stand-ins (empty for real data)."""
         if not self.synthetic:
             return ""
+        cut = (f" Every pass over the data stops after {self.profile.rehearsal_batches} batches "
+               "(a second's worth where batches are fast) and every training after one epoch: "
+               "this run checks sizes and times, nothing else."
+               if self.profile.rehearsal_batches else "")
         return (f"> **Synthetic data (profile `{self.profile.name}`).** Every image and number below "
-                "comes from small synthetic stand-ins written in the real data sets' formats, so "
-                "that the notebook runs offline. They test the code, not the models: run the "
-                "`full` profile for real results.")
+                "comes from synthetic stand-ins written in the real data sets' formats, so that the "
+                "notebook runs offline. They test the code, not the models: run the `full` profile "
+                "for real results." + cut)
 
     @property
     def pretrained_weights(self) -> str:
@@ -224,6 +255,7 @@ def setup(
         reports_dir=PROJECT_ROOT / "reports" / chosen.name,
     )
     seed_everything(seed)
+    rehearsal.configure(chosen.rehearsal_batches, run.reports_dir)
     if run.device.type == "cuda":
         use_fast_cuda_kernels()
     run.results_dir.mkdir(parents=True, exist_ok=True)

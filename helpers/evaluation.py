@@ -201,13 +201,13 @@ MAPPINGS = {
 }
 
 
-def coarse_predictions(fine: Predictions, coarse_labels: torch.Tensor,
-                       fine_to_coarse: torch.Tensor, method: str,
+def coarse_predictions(fine: Predictions, fine_to_coarse: torch.Tensor, method: str,
                        fine_weights: torch.Tensor | None = None) -> Predictions:
     """Superclass predictions derived from a fine model's predictions, as a :class:`Predictions`
-    whose logits are log-scores (so accuracy, reports and confusion matrices work as usual)."""
+    whose logits are log-scores (so accuracy, reports and confusion matrices work as usual). The
+    true superclass of each image is that of its true class."""
     scores = coarse_scores(fine.probabilities, fine_to_coarse, method, fine_weights)
-    return Predictions(scores.clamp_min(1e-12).log(), coarse_labels)
+    return Predictions(scores.clamp_min(1e-12).log(), fine_to_coarse[fine.labels])
 
 
 # --- speed ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 import torch
 from torch import nn
 
+from . import rehearsal
 from .training import amp_dtype, make_optimizer, train_epoch, validate
 
 VIEWS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -56,22 +57,32 @@ class FeatureSet:
 @torch.no_grad()
 def extract_features(backbone: nn.Module, loader: Iterable, views: int = 1) -> FeatureSet:
     """Run ``backbone`` (in eval mode) over every batch of an unshuffled, unaugmented ``loader``,
-    once per view (the first ``views`` entries of :data:`VIEWS`)."""
+    once per view (the first ``views`` entries of :data:`VIEWS`).
+
+    The set is allocated whole at the first batch and filled in place, so it never needs twice its
+    size (as joining per-batch pieces would). In a rehearsal, whose passes stop after a few batches,
+    the rest stays zero but the memory is the full run's."""
     if not 1 <= views <= len(VIEWS):
         raise ValueError(f"views must be between 1 and {len(VIEWS)}, got {views}")
     device = next(backbone.parameters()).device
     dtype = amp_dtype(device)
     backbone.eval()
-    per_view, labels = [], []
-    for name in list(VIEWS)[:views]:
-        batches = []
+    count = getattr(loader, "num_images", None) or sum(len(targets) for _, targets in loader)
+    features, labels = None, torch.zeros(count, dtype=torch.long, device=device)
+    for view, name in enumerate(list(VIEWS)[:views]):
+        start = 0
         for images, targets in loader:
             with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-                batches.append(backbone(VIEWS[name](images)).half())
-            if name == "identity":
-                labels.append(targets)
-        per_view.append(torch.cat(batches))
-    return FeatureSet(torch.stack(per_view), torch.cat(labels))
+                batch = backbone(VIEWS[name](images)).half()
+            if features is None:
+                features = torch.zeros((views, count, *batch.shape[1:]),
+                                       dtype=torch.half, device=device)
+            features[view, start:start + len(batch)] = batch
+            labels[start:start + len(batch)] = targets
+            start += len(batch)
+    if features is None:
+        raise ValueError("extract_features got a loader without batches")
+    return FeatureSet(features, labels)
 
 
 class FeatureLoader:
@@ -100,7 +111,12 @@ class FeatureLoader:
         view = (torch.randint(0, self.data.num_views, (count,), generator=generator)
                 if self.shuffle else torch.zeros(count, dtype=torch.long))
         self.epoch += 1
-        for start in range(0, count, self.batch_size):
+        return rehearsal.cut(self._batches(order, view), len(self), device)
+
+    def _batches(self, order: torch.Tensor, view: torch.Tensor
+                 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        device = self.data.features.device
+        for start in range(0, len(order), self.batch_size):
             index = order[start:start + self.batch_size].to(device)
             chosen = view[start:start + self.batch_size].to(device)
             yield self.data.features[chosen, index].float(), self.data.labels[index]

@@ -1,12 +1,14 @@
 """Run the notebooks in order with papermill and export each to PDF (what ``run_all.sh`` calls).
 
-``python -m helpers.pipeline [--profile smoke|full] [--only NN ...] [--no-pdf] [--resume]``
+``python -m helpers.pipeline [--profile smoke|full|rehearsal] [--only NN ...] [--no-pdf] [--resume]``
 
 Parameters come from ``params/<profile>.yaml`` (a ``common`` section, then one section per notebook)
 and are checked against each notebook's parameters cell before anything runs. Executed notebooks,
 their HTML and PDF, results and timings go to ``reports/<profile>/``. A failing notebook still gets
 its partial notebook and PDF written; the run then stops with exit status 1 and names it. After the
 notebooks, ``notebooks/summary.ipynb`` builds ``summary.pdf`` from the results files of the run.
+A rehearsal (``--profile rehearsal``) also prints the full run's estimated time and keeps it in
+``estimate.csv`` (see ``helpers.rehearsal``).
 
 Each notebook trains from scratch: its checkpoints are deleted first, unless ``--resume`` asks to
 continue the trainings an interrupted run left behind (``fit`` resumes those whose settings match).
@@ -31,7 +33,9 @@ import yaml
 from .config import PROFILES, PROJECT_ROOT, ConfigError, get_profile, validate_parameters
 from .export import INSTALL_HINT, find_browser, notebook_to_pdf
 from .progress import PROGRESS_ENV
-from .summary import RUN_FILE
+from .rehearsal import FOLDER as REHEARSAL_FOLDER
+from .rehearsal import NOTEBOOK_ENV, describe_estimate, estimate_full_run
+from .summary import ESTIMATE_FILE, RUN_FILE, device_name
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PARAMS_DIR = PROJECT_ROOT / "params"
@@ -66,7 +70,8 @@ def notebook_defaults(notebook: Path) -> dict[str, Any]:
 
 
 def load_parameters(profile: str) -> dict[str, dict[str, Any]]:
-    path = PARAMS_DIR / f"{profile}.yaml"
+    """The parameters table of ``profile`` (a rehearsal runs with those of the full profile)."""
+    path = PARAMS_DIR / f"{get_profile(profile).parameters_name}.yaml"
     if not path.is_file():
         raise ConfigError(f"{path} is missing: every profile needs its parameters file")
     return yaml.safe_load(path.read_text()) or {}
@@ -74,12 +79,13 @@ def load_parameters(profile: str) -> dict[str, dict[str, Any]]:
 
 def parameters_for(notebook: Path, profile: str, table: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Common and per-notebook values for ``notebook``, validated against its parameters cell."""
+    source = f"params/{get_profile(profile).parameters_name}.yaml"
     sections = set(table) - {"common"} - {nb.stem for nb in list_notebooks()}
     if sections:
-        raise ConfigError(f"params/{profile}.yaml: unknown section(s) {sorted(sections)}; sections "
-                          "are 'common' and the notebook names")
+        raise ConfigError(f"{source}: unknown section(s) {sorted(sections)}; sections are 'common' "
+                          "and the notebook names")
     values = {**(table.get("common") or {}), **(table.get(notebook.stem) or {}), "profile": profile}
-    validate_parameters(values, notebook_defaults(notebook), f"params/{profile}.yaml, {notebook.stem}")
+    validate_parameters(values, notebook_defaults(notebook), f"{source}, {notebook.stem}")
     return values
 
 
@@ -123,18 +129,30 @@ def run_all(profile: str, only: list[str] | None, pdf: bool, resume: bool = Fals
         print(f"run_all: {notebook.stem} ({profile})", flush=True)
         if not resume:
             shutil.rmtree(reports / "checkpoints" / notebook.stem, ignore_errors=True)
+        (reports / REHEARSAL_FOLDER / f"{notebook.stem}.csv").unlink(missing_ok=True)
+        os.environ[NOTEBOOK_ENV] = notebook.stem
         if not execute(notebook, parameters, reports, browser):
             return 1
     seconds = time.perf_counter() - started
-    (reports / RUN_FILE).write_text(json.dumps({
-        "profile": profile, "started": stamp, "seconds": round(seconds, 1),
-        "notebooks": [nb.stem for nb in planned]}, indent=1))
+    record = {"profile": profile, "started": stamp, "seconds": round(seconds, 1),
+              "notebooks": [nb.stem for nb in planned]}
+    if get_profile(profile).rehearsal_batches:
+        record["estimated_full_seconds"] = report_estimate(reports, planned[notebooks[0]])
+    (reports / RUN_FILE).write_text(json.dumps(record, indent=1))
     print(f"run_all: {len(planned)} notebook(s) done in {seconds:.0f} s; building the summary",
           flush=True)
     if not execute(SUMMARY, {"profile": profile}, reports, browser):
         return 1
     print(f"run_all: outputs in {reports}", flush=True)
     return 0
+
+
+def report_estimate(reports: Path, parameters: dict[str, Any]) -> float:
+    """Print and keep (``estimate.csv``) the full run's estimated time from a rehearsal's passes."""
+    table = estimate_full_run(reports)
+    table.to_csv(reports / ESTIMATE_FILE, index=False)
+    print(describe_estimate(table, device_name(parameters.get("device", "auto"))), flush=True)
+    return round(float(table.iloc[-1]["estimated full seconds"]), 1)
 
 
 def execute(notebook: Path, parameters: dict[str, Any], reports: Path, browser: str | None

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
@@ -21,6 +22,7 @@ from .evaluation import reference_of, seed_difference
 from .references import SEED_FIGURES
 
 RUN_FILE = "run.json"  # written by the pipeline: profile, start, wall time of the whole run
+ESTIMATE_FILE = "estimate.csv"  # written after a rehearsal: the full run's time per notebook
 LIBRARIES = ("torch", "torchvision", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill")
 
 
@@ -70,10 +72,7 @@ def run_record(reports_dir: Path) -> dict[str, Any]:
 
 def environment(device: str = "auto") -> dict[str, str]:
     """Device, library versions and git commit of the machine building the summary."""
-    chosen = resolve_device(device)
-    name = torch.cuda.get_device_name(chosen) if chosen.type == "cuda" else platform.processor() \
-        or platform.machine()
-    info = {"device": f"{chosen.type} ({name})", "python": platform.python_version()}
+    info = {"device": device_name(device), "python": platform.python_version()}
     for library in LIBRARIES:
         try:
             info[library] = version(library)
@@ -81,6 +80,20 @@ def environment(device: str = "auto") -> dict[str, str]:
             info[library] = "not installed"
     info["git commit"] = git_commit()
     return info
+
+
+def device_name(device: str = "auto") -> str:
+    """The device ``device`` resolves to here, with the GPU's or processor's name."""
+    chosen = resolve_device(device)
+    if chosen.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(chosen)})"
+    return f"{chosen.type} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
+
+
+def estimate_table(reports_dir: Path) -> pd.DataFrame | None:
+    """The full run's estimated time per notebook, written after a rehearsal (else None)."""
+    path = Path(reports_dir) / ESTIMATE_FILE
+    return pd.read_csv(path) if path.is_file() else None
 
 
 def git_commit() -> str:

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import rehearsal
 from .progress import Progress
 
 # --- builders ---------------------------------------------------------------------------------
@@ -262,6 +263,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epoch
     same settings is continued (a finished run returns at once), one of other settings is ignored.
     ``compile_model``: train and validate through ``torch.compile(model)`` (checkpoints still hold
     the plain model's weights, which the compiled one shares).
+    In a rehearsal (:mod:`helpers.rehearsal`) only the first epoch runs, standing for all of them.
     """
     device = next(model.parameters()).device
     head_names = list(getattr(model, "head_names", ["main"]))
@@ -280,9 +282,10 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epoch
             print(f"{description or 'fit'}: resumed after epoch {history.epochs_run}", flush=True)
 
     runner = torch.compile(model) if compile_model else model
-    with Progress(epochs, description) as progress:
+    last_epoch = rehearsal.epochs_to_run(epochs)
+    with rehearsal.training(epochs, device), Progress(last_epoch, description) as progress:
         progress.skip_to(history.epochs_run)
-        for epoch in range(history.epochs_run + 1, epochs + 1):
+        for epoch in range(history.epochs_run + 1, last_epoch + 1):
             if history.stopped_early:
                 break
             row = _run_epoch(runner, train_loader, val_loader, optimizer, scaler, epoch,
@@ -294,8 +297,8 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epoch
             improved = history.best_epoch == epoch
             if improved:
                 best_state = copy.deepcopy(model.state_dict())
-            history.stopped_early = bool(patience is not None and
-                                         epoch - history.best_epoch >= patience and epoch < epochs)
+            history.stopped_early = bool(patience is not None and epoch - history.best_epoch >=
+                                         patience and epoch < last_epoch)
             if folder:
                 _save(folder, model, optimizer, scheduler, scaler, history, signature, improved)
             progress.step({k: v for k, v in row.items() if k in (

@@ -1,7 +1,9 @@
-"""The smoke profile end to end through run_all.sh, PDFs included, and the full profile offline."""
+"""The smoke profile end to end through run_all.sh, PDFs included; a rehearsal of one notebook;
+the full profile offline."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -57,3 +59,22 @@ def test_full_profile_offline_without_data_fails_clearly(tmp_path: Path) -> None
     assert "CIFAR-10 is missing" in result.stderr + result.stdout
     assert "--profile smoke" in result.stderr + result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith("run_all: FAILED in notebook 01_eda")
+
+
+def test_rehearsal_cuts_every_pass_and_estimates_the_full_run() -> None:
+    result = run_all("--profile", "rehearsal", "--only", "02", "--no-pdf")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "estimated full run on cpu" in result.stdout
+    reports = ROOT / "reports" / "rehearsal"
+    passes = pd.read_csv(reports / "passes" / "02_baseline_cnn.csv")
+    training = passes[passes["repeats"] > 1]
+    # the full data and settings: 45,000 training images in batches of 64, 25 epochs
+    assert (training["batches_full"].max(), training["repeats"].max()) == (704, 25)
+    assert (passes["batches_run"] <= 3).all()
+    estimate = pd.read_csv(reports / "estimate.csv").set_index("notebook")
+    row = estimate.loc["02_baseline_cnn"]
+    assert row["estimated full seconds"] > 10 * row["timed seconds"]  # 25 epochs of 704 batches
+    assert json.loads((reports / "run.json").read_text())["estimated_full_seconds"] == \
+        pytest.approx(estimate.loc["all notebooks", "estimated full seconds"], abs=0.1)
+    results = pd.read_csv(reports / "results" / "02_baseline_cnn.csv")
+    assert results.loc[0, "epochs_run"] == 1

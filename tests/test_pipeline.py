@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from helpers import export, pipeline
-from helpers.config import ConfigError
+from helpers.config import PROFILES, ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,7 @@ def test_parameters_are_checked_against_the_parameters_cell() -> None:
 
 
 def test_profiles_parameter_files_are_valid() -> None:
-    for profile in ("smoke", "full"):
+    for profile in PROFILES:
         table = pipeline.load_parameters(profile)
         for notebook in pipeline.list_notebooks():
             pipeline.parameters_for(notebook, profile, table)

@@ -13,6 +13,7 @@ from typing import Iterator, Sequence
 import torch
 import torch.nn.functional as F
 
+from .. import rehearsal
 from .splits import ImageSplit, Splits, channel_stats
 
 
@@ -126,6 +127,10 @@ class DeviceLoader:
         order = torch.randperm(count, generator=generator) if self.shuffle else torch.arange(count)
         draws = self._draw(generator, count)
         self.epoch += 1
+        return rehearsal.cut(self._batches(order, draws), len(self), self.device)
+
+    def _batches(self, order: torch.Tensor, draws: dict[str, torch.Tensor]
+                 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         for number in range(len(self)):
             window = slice(number * self.batch_size, (number + 1) * self.batch_size)
             index = order[window].to(self.device)

@@ -10,7 +10,7 @@
 # numbers here are the numbers the models see.
 
 # %% tags=["parameters"]
-profile = "full"  # smoke: synthetic stand-ins, offline | full: the real data sets
+profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # seeds the random choice of the images shown
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile

@@ -11,7 +11,7 @@
 # dropout and weight decay.
 
 # %% tags=["parameters"]
-profile = "full"  # smoke: synthetic stand-ins, offline | full: the real data sets
+profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # seed of the main models (the study uses seeds 0, 1, 2, ...)
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile

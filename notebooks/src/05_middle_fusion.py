@@ -12,7 +12,7 @@
 # features, so the fused model's gain over the better single backbone is a number from this run.
 
 # %% tags=["parameters"]
-profile = "full"  # smoke: synthetic stand-ins, offline | full: the real data sets
+profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile

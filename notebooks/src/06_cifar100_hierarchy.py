@@ -15,7 +15,7 @@
 # compares four fine-to-coarse mappings with the models trained for the superclasses directly.
 
 # %% tags=["parameters"]
-profile = "full"  # smoke: synthetic stand-ins, offline | full: the real data sets
+profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
@@ -210,10 +210,9 @@ fine100 = trained["fine100"]
 val_predictions = evaluation.predict(fine100.model, loaders_of["fine100"][1])
 fine_weights = torch.tensor(evaluation.per_class_accuracy(
     evaluation.confusion(val_predictions, 100), cifar100.classes).to_numpy(), dtype=torch.float32)
-coarse_test_labels = splits.test.coarse_labels
 mapping_rows = [{"method": f"fine100 -> {name}", "how": how,
                  "accuracy": evaluation.coarse_predictions(
-                     fine100.test, coarse_test_labels, fine_to_coarse, name, fine_weights).accuracy()}
+                     fine100.test, fine_to_coarse, name, fine_weights).accuracy()}
                 for name, how in evaluation.MAPPINGS.items()]
 mapping_rows += [
     {"method": "coarse20 model", "how": "trained for the 20 superclasses",

@@ -13,7 +13,7 @@
 # the widest setting that stays within each budget, including a 1K budget the seed had no model for.
 
 # %% tags=["parameters"]
-profile = "full"  # smoke: synthetic stand-ins, offline | full: the real data sets
+profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile

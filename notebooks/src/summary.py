@@ -57,6 +57,19 @@ plots.accuracy_by_parameters(models_table.assign(family=models_table["notebook"]
 timings = summary.timings_table(run.reports_dir)
 display(timings.style.format({"seconds": "{:.1f}"}).hide(axis="index")
         .set_caption("Wall time of each notebook (latest run of each)"))
+estimate = summary.estimate_table(run.reports_dir) if run.profile.rehearsal_batches else None
+if estimate is not None:
+    display(Markdown(
+        "A rehearsal cuts every pass over the data to a few batches and times them. Below, each "
+        "notebook's rehearsal time with every cut pass replaced by the time of the whole pass, "
+        "and every training's epoch counted as often as the full profile plans it: the full "
+        "run's time on this device, an upper bound where early stopping ends trainings sooner."))
+    estimate["estimated full hours"] = estimate["estimated full seconds"] / 3600
+    display(estimate.style.format({"rehearsal seconds": "{:.0f}", "timed seconds": "{:.1f}",
+                                   "estimated full seconds": "{:,.0f}",
+                                   "estimated full hours": "{:.2f}",
+                                   "peak memory (MiB)": "{:,.0f}"}, na_rep="").hide(axis="index")
+            .set_caption("Estimated time of the full run, from this rehearsal"))
 
 # %% [markdown]
 # ## In short
@@ -74,4 +87,6 @@ display(Markdown("\n".join([
     f"- **Wall time:** {total / 60:.1f} minutes for the run on {facts['device']}"
     + (f", the slowest notebook {timings.loc[timings['seconds'].idxmax(), 'notebook']} "
        f"({timings['seconds'].max() / 60:.1f} minutes)." if len(timings) else "."),
-])))
+] + ([f"- **Estimated full run** on this device: "
+      f"{estimate['estimated full seconds'].iloc[-1] / 3600:.1f} hours."]
+     if estimate is not None else []))))
