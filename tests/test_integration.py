@@ -70,7 +70,9 @@ def test_rehearsal_cuts_every_pass_and_estimates_the_full_run() -> None:
     training = passes[passes["repeats"] > 1]
     # the full data and settings: 45,000 training images in batches of 64, 25 epochs
     assert (training["batches_full"].max(), training["repeats"].max()) == (704, 25)
-    assert (passes["batches_run"] <= 3).all()
+    cut = passes[passes["part"] == "pass"]
+    assert (cut["batches_run"] >= 3).all()  # at least 3, more while under a second
+    assert training["batches_run"].iloc[0] < 704  # the training pass stopped early
     estimate = pd.read_csv(reports / "estimate.csv").set_index("notebook")
     row = estimate.loc["02_baseline_cnn"]
     assert row["estimated full seconds"] > 10 * row["timed seconds"]  # 25 epochs of 704 batches
