@@ -59,13 +59,9 @@ print(f"train / validation / test: {splits.sizes()}")
 # %%
 cnn_v2 = experiments.train_model(run, results, "cnn_v2", "cnn_v2", plain,
                                  experiments.Recipe(epochs=epochs, lr=lr), "CIFAR-10", seed)
-plots.history_curves(cnn_v2.history.frame(), "CNNV2");
-
-# %%
-display(evaluation.report_table(cnn_v2.test, cifar10.classes,
-                                "CNNV2: classification report, test set"))
-plots.confusion_heatmap(evaluation.confusion(cnn_v2.test, 10), cifar10.classes,
-                        "CNNV2: confusion matrix (test set)");
+plots.training_report("CNNV2", cnn_v2.history.frame(), evaluation.report_table(
+    cnn_v2.test, cifar10.classes, "CNNV2: classification report, test set"),
+    evaluation.confusion(cnn_v2.test, 10), cifar10.classes)
 
 # %% [markdown]
 # ## CNNV3
@@ -78,13 +74,9 @@ plots.confusion_heatmap(evaluation.confusion(cnn_v2.test, 10), cifar10.classes,
 cnn_v3 = experiments.train_model(
     run, results, "cnn_v3", "cnn_v3", plain,
     experiments.Recipe(epochs=epochs, lr=lr, weight_decay=cnn_v3_weight_decay), "CIFAR-10", seed)
-plots.history_curves(cnn_v3.history.frame(), "CNNV3");
-
-# %%
-display(evaluation.report_table(cnn_v3.test, cifar10.classes,
-                                "CNNV3: classification report, test set"))
-plots.confusion_heatmap(evaluation.confusion(cnn_v3.test, 10), cifar10.classes,
-                        "CNNV3: confusion matrix (test set)");
+plots.training_report("CNNV3", cnn_v3.history.frame(), evaluation.report_table(
+    cnn_v3.test, cifar10.classes, "CNNV3: classification report, test set"),
+    evaluation.confusion(cnn_v3.test, 10), cifar10.classes)
 
 # %% [markdown]
 # ## CNNV3 with data augmentation (beyond the seed)
