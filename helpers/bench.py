@@ -7,9 +7,11 @@
 
 ``python -m helpers.bench [--images N] [--batch-size B] [--workers W] [--rounds R] [--device D]``
 
-The rounds are interleaved and the median of each pipeline is reported, so that the noise of a
-shared machine hits all three alike. The last line is
-``ratio_vs_dataloader=X.XX ratio_vs_compute=Y.YY`` (device loader over the other two).
+A shared machine is noisy: a busy neighbour can slow one pipeline's pass and not the next one's.
+So each round times the three pipelines back to back and computes its own ratios (device loader
+over DataLoader, device loader over compute only); the result is the median of the per-round ratios
+with their range, and one noisy round can neither fake nor hide a difference. The last line is
+``ratio_vs_dataloader=X.XX ratio_vs_compute=Y.YY`` (the medians).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import dataclass
 from typing import Iterable
 
 import torch
@@ -26,6 +29,7 @@ from torchvision import transforms
 
 from .config import resolve_device, seed_everything
 from .data import CROP_FLIP, DeviceLoader, ImageSplit
+from .device import synchronise
 from .models import build_model
 from .training import classification_loss
 
@@ -59,7 +63,7 @@ def train_pass(batches: Iterable, device: torch.device) -> float:
     model = build_model("baseline_cnn").to(device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     images = 0
-    _synchronise(device)
+    synchronise(device)
     start = time.perf_counter()
     for x, y in batches:
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
@@ -68,13 +72,8 @@ def train_pass(batches: Iterable, device: torch.device) -> float:
         loss.backward()
         optimizer.step()
         images += len(y)
-    _synchronise(device)
+    synchronise(device)
     return images / (time.perf_counter() - start)
-
-
-def _synchronise(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def pipelines(split: ImageSplit, batch_size: int, workers: int, device: torch.device) -> dict:
@@ -95,9 +94,24 @@ def pipelines(split: ImageSplit, batch_size: int, workers: int, device: torch.de
     }
 
 
-def benchmark(images: int = 8192, batch_size: int = 128, workers: int = 2, rounds: int = 3,
-              device: str = "auto") -> dict[str, float]:
-    """Median images per second of each pipeline over ``rounds`` interleaved rounds."""
+@dataclass
+class Rounds:
+    """Images per second of each pipeline, one entry per round."""
+
+    speeds: dict[str, list[float]]
+
+    def median_speed(self, name: str) -> float:
+        return statistics.median(self.speeds[name])
+
+    def ratios(self, first: str, second: str) -> list[float]:
+        """``first`` over ``second`` in each round (both timed in that round)."""
+        return [a / b for a, b in zip(self.speeds[first], self.speeds[second])]
+
+
+def benchmark(images: int = 8192, batch_size: int = 128, workers: int = 2, rounds: int = 5,
+              device: str = "auto") -> Rounds:
+    """Each pipeline's images per second in each of ``rounds`` rounds, the three timed back to
+    back within a round."""
     seed_everything(0)
     chosen = resolve_device(device)
     feeds = pipelines(cifar_shaped(images), batch_size, workers, chosen)
@@ -106,7 +120,12 @@ def benchmark(images: int = 8192, batch_size: int = 128, workers: int = 2, round
     for _ in range(rounds):
         for name, feed in feeds.items():
             speeds[name].append(train_pass(feed(), chosen))
-    return {name: statistics.median(values) for name, values in speeds.items()}
+    return Rounds(speeds)
+
+
+def ratio_summary(ratios: list[float]) -> str:
+    """The median ratio and the range over the rounds."""
+    return f"{statistics.median(ratios):.2f}x (rounds {min(ratios):.2f} to {max(ratios):.2f})"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,19 +133,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--images", type=int, default=8192, help="images per training pass")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--workers", type=int, default=2, help="DataLoader worker processes")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--device", default="auto")
     args = parser.parse_args(argv)
     chosen = resolve_device(args.device)
     name = torch.cuda.get_device_name(chosen) if chosen.type == "cuda" else \
         f"{chosen.type} ({torch.get_num_threads()} threads)"
     print(f"device {name}; baseline CNN; {args.images:,} CIFAR-shaped images a pass; batch "
-          f"{args.batch_size}; random crop (padding 4) + flip; median of {args.rounds} rounds")
-    speeds = benchmark(args.images, args.batch_size, args.workers, args.rounds, args.device)
-    for pipeline, speed in speeds.items():
-        print(f"  {pipeline:<28} {speed:>10,.0f} images/s")
-    ours, dataloader, compute = speeds.values()
-    print(f"ratio_vs_dataloader={ours / dataloader:.2f} ratio_vs_compute={ours / compute:.2f}")
+          f"{args.batch_size}; random crop (padding 4) + flip; {args.rounds} rounds")
+    rounds = benchmark(args.images, args.batch_size, args.workers, args.rounds, args.device)
+    ours, dataloader, compute = rounds.speeds
+    for pipeline in rounds.speeds:
+        print(f"  {pipeline:<28} {rounds.median_speed(pipeline):>10,.0f} images/s (median)")
+    against_dataloader = rounds.ratios(ours, dataloader)
+    against_compute = rounds.ratios(ours, compute)
+    print(f"device loader / DataLoader:   {ratio_summary(against_dataloader)}")
+    print(f"device loader / compute only: {ratio_summary(against_compute)}")
+    print(f"ratio_vs_dataloader={statistics.median(against_dataloader):.2f} "
+          f"ratio_vs_compute={statistics.median(against_compute):.2f}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Configuration: profiles, parameter validation, device choice, seeding and paths.
 
-A notebook's first call is ``run = setup(profile=..., device=..., seed=..., data_root=...)``; the
-returned :class:`Run` says where data lives, where results go and which device to use. Profiles change
-parameter values and data sets, never the code path.
+``setup(profile=..., device=..., seed=..., data_root=..., notebook=...)`` returns the :class:`Run`:
+where data lives, where results go, which device to use and how passes over the data run (every
+batch, or a rehearsal's cut and timed ones). Notebooks call it through ``report.start``. Profiles
+change parameter values and data sets, never the code path.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any, Mapping
 import numpy as np
 import torch
 
-from . import rehearsal
+from .device import use_fast_kernels
+from .passes import EVERY_BATCH, CutPasses, Passes
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,6 +27,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REPO_URL = "https://github.com/deep-vision-course/image-classifiers"
 
 DATA_ROOT_ENV = "DATA_ROOT"
+REPORTS_ROOT_ENV = "REPORTS_ROOT"  # where runs write (default: reports/ in the project); tests move it
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -49,6 +52,9 @@ class Profile:
     rehearsal_batches: int | None = None
     # The profile whose params/<name>.yaml this one runs with (empty: its own).
     parameters_from: str = ""
+    # Keep a notebook's checkpoints once it has finished (the full profile: best weights and each
+    # training's record, for --resume); the other profiles delete them.
+    keep_checkpoints: bool = True
 
     @property
     def parameters_name(self) -> str:
@@ -67,22 +73,25 @@ def synthetic_sizes(cifar10: tuple[int, int], cifar100: tuple[int, int], eurosat
 PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke",
-        description="small synthetic data sets in the real formats, tiny models runs, CPU, minutes",
+        description="every notebook on small synthetic stand-ins of the data sets, offline: "
+                    "tests the code on a CPU in minutes",
         synthetic=True,
         default_data_root=PROJECT_ROOT / "data" / "synthetic",
         synthetic_sizes=synthetic_sizes(cifar10=(200, 50), cifar100=(30, 10), eurosat_divisor=50),
         pretrained_weights="stand-in",
+        keep_checkpoints=False,
     ),
     "full": Profile(
         name="full",
-        description="the real CIFAR-10, CIFAR-100 and EuroSAT data sets and the seeds' settings",
+        description="the real CIFAR-10, CIFAR-100 and EuroSAT, every recipe at full length: "
+                    "the results, for a GPU",
         synthetic=False,
         default_data_root=PROJECT_ROOT / "data",
     ),
     "rehearsal": Profile(
         name="rehearsal",
-        description="the full profile's settings on full-size synthetic data, every pass cut to a "
-                    "few timed batches: checks sizes and estimates the full run's time",
+        description="the full profile's settings on full-size synthetic data, every pass cut "
+                    "to a few timed batches: checks memory and estimates the full run's time",
         synthetic=True,
         default_data_root=PROJECT_ROOT / "data" / "rehearsal",
         synthetic_sizes=synthetic_sizes(cifar10=(5000, 1000), cifar100=(500, 100),
@@ -90,6 +99,7 @@ PROFILES: dict[str, Profile] = {
         pretrained_weights="stand-in",
         rehearsal_batches=3,
         parameters_from="full",
+        keep_checkpoints=False,
     ),
 }
 
@@ -137,6 +147,11 @@ def _same_kind(value: Any, default: Any) -> bool:
 # --- device and seeding -----------------------------------------------------------------------
 
 
+def reports_root() -> Path:
+    """Where runs write their reports: ``$REPORTS_ROOT``, else ``reports/`` in the project."""
+    return Path(os.environ.get(REPORTS_ROOT_ENV) or PROJECT_ROOT / "reports").expanduser().resolve()
+
+
 def resolve_device(name: str = "auto") -> torch.device:
     """``auto`` picks cuda, then mps, then cpu; asking for a device that is absent is an error."""
     kind = name.split(":")[0]
@@ -181,6 +196,8 @@ class Run:
     seed: int
     data_root: Path
     reports_dir: Path
+    notebook: str = "interactive"  # names the notebook's results file and checkpoint folder
+    passes: Passes = EVERY_BATCH   # every batch, or a rehearsal's cut and timed passes
 
     @property
     def synthetic(self) -> bool:
@@ -194,9 +211,9 @@ class Run:
     def checkpoints_dir(self) -> Path:
         return self.reports_dir / "checkpoints"
 
-    def checkpoint_dir(self, notebook: str, model: str) -> Path:
-        """Where ``fit`` keeps the checkpoints of one model of one notebook."""
-        return self.checkpoints_dir / notebook / model
+    def checkpoint_dir(self, model: str) -> Path:
+        """Where ``fit`` keeps the checkpoints of one model of this notebook."""
+        return self.checkpoints_dir / self.notebook / model
 
     def data_notice(self) -> str:
         """A Markdown warning for reports made from synthetic stand-ins (empty for real data)."""
@@ -234,36 +251,28 @@ class Run:
         )
 
 
-def setup(
-    profile: str = "full", device: str = "auto", seed: int = 0, data_root: str | Path = ""
-) -> Run:
+PASSES_FOLDER = "passes"  # under a rehearsal's reports folder: one CSV of timed parts per notebook
+
+
+def setup(profile: str = "full", device: str = "auto", seed: int = 0, data_root: str | Path = "",
+          notebook: str = "interactive") -> Run:
     """Validate the common parameters, seed everything and return the :class:`Run`.
 
     ``data_root`` falls back to ``$DATA_ROOT`` (real data only: synthetic profiles never write into
-    the real data root), then to the profile's default folder.
+    the real data root), then to the profile's default folder. ``notebook`` names the results file,
+    the checkpoint folder and, in a rehearsal, the file of timed passes.
     """
     chosen = get_profile(profile)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ConfigError(f"seed must be an int, got {seed!r}")
     from_env = "" if chosen.synthetic else os.environ.get(DATA_ROOT_ENV, "")
     root = Path(data_root or from_env or chosen.default_data_root)
-    run = Run(
-        profile=chosen,
-        device=resolve_device(device),
-        seed=seed,
-        data_root=root.expanduser().resolve(),
-        reports_dir=PROJECT_ROOT / "reports" / chosen.name,
-    )
+    reports_dir = reports_root() / chosen.name
+    passes = EVERY_BATCH if not chosen.rehearsal_batches else CutPasses(
+        chosen.rehearsal_batches, reports_dir / PASSES_FOLDER / f"{notebook}.csv", notebook)
+    run = Run(profile=chosen, device=resolve_device(device), seed=seed,
+              data_root=root.expanduser().resolve(), reports_dir=reports_dir, notebook=notebook,
+              passes=passes)
     seed_everything(seed)
-    rehearsal.configure(chosen.rehearsal_batches, run.reports_dir)
-    if run.device.type == "cuda":
-        use_fast_cuda_kernels()
-    run.results_dir.mkdir(parents=True, exist_ok=True)
+    use_fast_kernels(run.device)
     return run
-
-
-def use_fast_cuda_kernels() -> None:
-    """cuDNN picks the fastest convolution algorithm for each input shape (the shapes repeat every
-    batch), and float32 matrix products may use TF32 tensor cores."""
-    torch.backends.cudnn.benchmark = True
-    torch.set_float32_matmul_precision("high")

@@ -1,20 +1,21 @@
-"""Experiments: build a model by name under a seed, fit it, evaluate it on the test set and write its
-results row - the three-line training of a notebook - and summaries of repeated runs over seeds."""
+"""Experiments: build a model by name under a seed, train it by a recipe, evaluate it on the test
+set and write its results row - the three-line training of a notebook."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from itertools import combinations
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
-import pandas as pd
-import torch
 from torch import nn
 
 from .config import Run, seed_everything
-from .evaluation import Predictions, ResultsFile, predict_heads, result_row
+from .data import NO_AUGMENT, Splits, make_loaders
+from .evaluation import Predictions, predict_heads
 from .features import FeatureSplits
 from .models import BackboneAndHead, build_model, count_parameters
+from .recipes import Recipe
+from .results import ResultsFile, result_row
 from .training import History, fit, make_optimizer, make_scheduler
 
 
@@ -22,103 +23,88 @@ from .training import History, fit, make_optimizer, make_scheduler
 class Experiment:
     model: nn.Module
     history: History
-    test: Predictions                # the first head's test predictions
+    test: Predictions                # the first head's test predictions (with the recipe's TTA)
     row: dict[str, Any]
     heads: dict[str, Predictions] = field(default_factory=dict)  # every head's, by name
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """How to train: optimiser, learning rate, weight decay, schedule, epochs, regularisers."""
-
-    epochs: int
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    scheduler: str | None = None
-    warmup_epochs: int = 0
-    patience: int | None = None
-    label_smoothing: float = 0.0
-    grad_clip: float | None = None
-    lr_scales: dict[str, float] = field(default_factory=dict)  # e.g. {"backbone": 0.1}
-    compile_model: bool = False  # torch.compile for training (measure before switching it on)
-    notes: dict[str, Any] = field(default_factory=dict)
-
-
-def train_model(run: Run, results: ResultsFile, label: str, model_name: str,
-                loaders: Sequence[Iterable], recipe: Recipe, dataset: str, seed: int,
-                reference_key: str | None = None, **model_options: Any) -> Experiment:
-    """Seed, build ``model_name`` and :func:`train_built` it."""
+def train_model(run: Run, results: ResultsFile, *, label: str, model: str, splits: Splits,
+                recipe: Recipe, dataset: str, seed: int | None = None, resize: int | None = None,
+                stats: tuple[Sequence[float], Sequence[float]] | None = None,
+                reference_key: str | None = None, notes: dict[str, Any] | None = None,
+                **model_options: Any) -> Experiment:
+    """Seed (``seed``, default the run's), build ``model`` with ``model_options`` on the run's
+    device, make its loaders from ``splits`` by the recipe's batch size and augmentation (inputs
+    resized to ``resize`` and normalised by ``stats``, default the training split's) and
+    :func:`train_built` it."""
+    seed = run.seed if seed is None else seed
     seed_everything(seed)
-    model = build_model(model_name, **model_options).to(run.device)
-    return train_built(run, results, label, model, loaders, recipe, dataset, seed, reference_key)
+    network = build_model(model, device=run.device, **model_options)
+    loaders = make_loaders(splits, run, batch_size=recipe.batch_size, augment=recipe.augment,
+                           resize=resize, stats=stats)
+    return train_built(run, results, label=label, model=network, loaders=loaders, recipe=recipe,
+                       dataset=dataset, seed=seed, reference_key=reference_key, notes=notes)
 
 
-def train_built(run: Run, results: ResultsFile, label: str, model: nn.Module,
+def train_built(run: Run, results: ResultsFile, *, label: str, model: nn.Module,
                 loaders: Sequence[Iterable], recipe: Recipe, dataset: str, seed: int,
-                reference_key: str | None = None, **notes: Any) -> Experiment:
-    """Fit ``model`` by ``recipe``, predict the test set and add the results row called ``label``
-    (checkpoints under the notebook's folder, in ``label``). The seed's figure beside it is that of
-    ``reference_key`` (default: ``label``). ``loaders`` may serve images or cached features."""
+                reference_key: str | None = None, notes: dict[str, Any] | None = None
+                ) -> Experiment:
+    """Fit ``model`` by ``recipe`` (the training loader drawing its order and augmentation from
+    ``seed``), predict the test set and add the results row ``label`` / ``recipe.name``; the seed's
+    figure beside it is that of ``reference_key`` (default: ``label``). ``loaders`` may serve images
+    or cached features."""
     train_loader, val_loader, test_loader = loaders
-    if next(model.parameters()).device.type == "cuda":
-        model.to(memory_format=torch.channels_last)  # matches the device loader's batches
     optimizer = make_optimizer(model, recipe.optimizer, recipe.lr, recipe.weight_decay,
-                               lr_scales=recipe.lr_scales)
-    scheduler = make_scheduler(optimizer, recipe.scheduler, recipe.epochs, recipe.warmup_epochs)
-    train_loader.seed = seed  # each seed of a study also draws its own batch order and augmentation
-    history = fit(model, train_loader, val_loader, epochs=recipe.epochs, optimizer=optimizer,
-                  scheduler=scheduler, patience=recipe.patience,
+                               lr_scales=recipe.lr_scales,
+                               decay_norm_and_bias=recipe.decay_norm_and_bias)
+    scheduler = make_scheduler(optimizer, recipe.schedule, recipe.epochs, len(train_loader),
+                               recipe.warmup_epochs)
+    history = fit(model, train_loader.with_seed(seed), val_loader, epochs=recipe.epochs,
+                  optimizer=optimizer, scheduler=scheduler, patience=recipe.patience,
                   label_smoothing=recipe.label_smoothing, grad_clip=recipe.grad_clip,
-                  checkpoint_dir=run.checkpoint_dir(results.path.stem, label), description=label,
-                  compile_model=recipe.compile_model)
-    heads = dict(zip(getattr(model, "head_names", ["main"]), predict_heads(model, test_loader)))
+                  checkpoint_dir=run.checkpoint_dir(re.sub(r"[^\w.-]+", "_",
+                                                           f"{label}-{recipe.name}").strip("_")),
+                  description=f"{label} ({recipe.name})", compile_model=recipe.compile_model,
+                  passes=run.passes)
+    heads = dict(zip(getattr(model, "head_names", ["main"]),
+                     predict_heads(model, test_loader, recipe.tta)))
     test = next(iter(heads.values()))
+    extra = {"tta": recipe.tta, **recipe.settings(), **(notes or {})}
+    if recipe.tta != "none":
+        extra["test_acc_no_tta"] = predict_heads(model, test_loader)[0].accuracy()
     for name, other in list(heads.items())[1:]:
-        notes.update({f"test_acc_{name}": other.accuracy(), f"test_top5_{name}":
+        extra.update({f"test_acc_{name}": other.accuracy(), f"test_top5_{name}":
                       other.top_k_accuracy(5), f"test_loss_{name}": other.loss()})
-    notes.setdefault("params_total", count_parameters(model, trainable_only=False))
+    extra.setdefault("params_total", count_parameters(model, trainable_only=False))
     row = result_row(label, dataset, count_parameters(model), history, test, seed,
-                     reference_key=reference_key, **recipe.notes, **notes)
+                     recipe=recipe.name, reference_key=reference_key, **extra)
     results.add(row)
     return Experiment(model, history, test, row, heads)
 
 
-def train_head_on_features(run: Run, results: ResultsFile, label: str, model: BackboneAndHead,
-                           features: FeatureSplits, recipe: Recipe, dataset: str, seed: int,
-                           batch_size: int, channels: slice | None = None,
-                           reference_key: str | None = None, **notes: Any) -> Experiment:
+def train_head_on_features(run: Run, results: ResultsFile, *, label: str, model: BackboneAndHead,
+                           features: FeatureSplits, recipe: Recipe, dataset: str,
+                           seed: int | None = None, channels: slice | None = None,
+                           reference_key: str | None = None, notes: dict[str, Any] | None = None
+                           ) -> Experiment:
     """Train the head of a frozen-backbone ``model`` on cached ``features`` (optionally some of
-    their channels). The row counts the head's parameters as trainable and the whole model's as
-    total; the returned experiment holds the whole model, ready for images."""
+    their channels) by ``recipe``: a recipe without augmentation trains on the images as they are,
+    one with augmentation on every cached view. The row counts the head's parameters as trainable
+    and the whole model's as total; the returned experiment holds the whole model, ready for
+    images. Test-time augmentation does not apply to features."""
     if not model.frozen:
         raise ValueError(f"{label}: only a frozen backbone's features can be cached")
+    seed = run.seed if seed is None else seed
     seed_everything(seed)
-    experiment = train_built(run, results, label, model.head, features.loaders(batch_size, seed,
-                             channels), recipe, dataset, seed, reference_key,
-                             params_total=count_parameters(model, trainable_only=False), **notes)
+    views = 1 if recipe.augment == NO_AUGMENT else None
+    experiment = train_built(
+        run, results, label=label, model=model.head,
+        loaders=features.loaders(recipe.batch_size, seed, channels, views),
+        recipe=replace(recipe, tta="none"), dataset=dataset, seed=seed,
+        reference_key=reference_key,
+        notes={"params_total": count_parameters(model, trainable_only=False),
+               "augmentation": f"{views or features.train.num_views} cached view(s)",
+               **(notes or {})})
     experiment.model = model
     return experiment
-
-
-def spread_summary(frame: pd.DataFrame, by: str | list[str], metrics: Sequence[str]) -> pd.DataFrame:
-    """Mean, standard deviation and number of runs of each metric per group."""
-    summary = frame.groupby(by, sort=False)[list(metrics)].agg(["mean", "std", "count"])
-    summary.columns = [f"{metric} {stat}" for metric, stat in summary.columns]
-    return summary
-
-
-def pairwise_differences(frame: pd.DataFrame, by: str, metric: str) -> pd.DataFrame:
-    """For every pair of groups: the difference of the mean ``metric`` and whether it is larger than
-    the spread, i.e. than twice the standard error of the difference (about a 95 % interval)."""
-    groups = {name: values[metric] for name, values in frame.groupby(by, sort=False)}
-    rows = []
-    for (first, a), (second, b) in combinations(groups.items(), 2):
-        difference = a.mean() - b.mean()
-        error = (a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)) ** 0.5 if min(len(a), len(b)) > 1 \
-            else float("nan")
-        rows.append({"first": first, "second": second, "difference": difference,
-                     "2 x standard error": 2 * error,
-                     "larger than the spread": bool(abs(difference) > 2 * error)
-                     if error == error else None})
-    return pd.DataFrame(rows)

@@ -36,6 +36,9 @@ img { max-width: 100% !important; height: auto !important; }
 pre, .jp-InputArea-editor pre, .jp-RenderedText pre, .highlight pre { white-space: pre-wrap !important;
   overflow-wrap: anywhere; }
 .jp-Cell { break-inside: auto; }
+.jp-OutputArea-output .highlight pre, .jp-RenderedHTMLCommon .highlight pre {
+  font-family: "DejaVu Sans Mono", "Liberation Mono", monospace !important; font-size: 9.5px;
+  line-height: 1.35; }
 img[src^="https://colab.research.google.com"] { display: none; }  /* the badge, offline */
 .jp-OutputArea-output img { break-inside: avoid; }
 .jp-InputPrompt, .jp-OutputPrompt { min-width: 0 !important; width: 0 !important;

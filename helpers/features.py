@@ -20,15 +20,20 @@ from typing import Callable, Iterable, Iterator
 import torch
 from torch import nn
 
-from . import rehearsal
-from .training import amp_dtype, make_optimizer, train_epoch, validate
+from .device import autocast, gradient_scaler, synchronise
+from .passes import EVERY_BATCH, Passes
+from .training import make_optimizer, train_epoch, validate
 
 VIEWS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "identity": lambda x: x,
     "flip left-right": lambda x: x.flip(3),
     "flip up-down": lambda x: x.flip(2),
-    "rotate 180": lambda x: x.flip(2).flip(3),
-}
+    "rotate 180": lambda x: x.rot90(2, dims=(2, 3)),
+    "rotate 90": lambda x: x.rot90(1, dims=(2, 3)),
+    "rotate 270": lambda x: x.rot90(3, dims=(2, 3)),
+    "transpose": lambda x: x.transpose(2, 3),
+    "anti-transpose": lambda x: x.rot90(2, dims=(2, 3)).transpose(2, 3),
+}  # the square's eight symmetries: identity, two flips and a half turn first
 
 
 @dataclass
@@ -45,9 +50,10 @@ class FeatureSet:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def select(self, channels: slice) -> "FeatureSet":
-        """The same images with only some channels of a feature map (the fusion ablation)."""
-        return FeatureSet(self.features[:, :, channels], self.labels)
+    def select(self, channels: slice | None = None, views: int | None = None) -> "FeatureSet":
+        """The same images with only some channels of a feature map (the fusion ablation) and
+        only the first ``views`` views (1: the images as they are)."""
+        return FeatureSet(self.features[:views, :, channels or slice(None)], self.labels)
 
     @property
     def megabytes(self) -> float:
@@ -65,14 +71,13 @@ def extract_features(backbone: nn.Module, loader: Iterable, views: int = 1) -> F
     if not 1 <= views <= len(VIEWS):
         raise ValueError(f"views must be between 1 and {len(VIEWS)}, got {views}")
     device = next(backbone.parameters()).device
-    dtype = amp_dtype(device)
     backbone.eval()
     count = getattr(loader, "num_images", None) or sum(len(targets) for _, targets in loader)
     features, labels = None, torch.zeros(count, dtype=torch.long, device=device)
     for view, name in enumerate(list(VIEWS)[:views]):
         start = 0
         for images, targets in loader:
-            with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+            with autocast(device):
                 batch = backbone(VIEWS[name](images)).half()
             if features is None:
                 features = torch.zeros((views, count, *batch.shape[1:]),
@@ -87,12 +92,12 @@ def extract_features(backbone: nn.Module, loader: Iterable, views: int = 1) -> F
 
 class FeatureLoader:
     """Batches of (float features, labels) from a :class:`FeatureSet`, shuffled for training with
-    one randomly drawn view per image and epoch; the same seeding as ``DeviceLoader``."""
+    one randomly drawn view per image and epoch; the same seeding and passes as ``DeviceLoader``."""
 
     def __init__(self, features: FeatureSet, batch_size: int, shuffle: bool = False,
-                 seed: int = 0) -> None:
+                 seed: int = 0, passes: Passes = EVERY_BATCH) -> None:
         self.data, self.batch_size, self.shuffle, self.seed = features, batch_size, shuffle, seed
-        self.epoch = 0
+        self.passes, self.epoch = passes, 0
 
     def __len__(self) -> int:
         return -(-len(self.data) // self.batch_size)
@@ -104,6 +109,12 @@ class FeatureLoader:
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    def with_seed(self, seed: int) -> FeatureLoader:
+        """The same loader drawing its order and views from ``seed`` (the caller's is unchanged)."""
+        reseeded = copy.copy(self)
+        reseeded.seed, reseeded.epoch = seed, 0
+        return reseeded
+
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         count, device = len(self.data), self.data.features.device
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
@@ -111,7 +122,7 @@ class FeatureLoader:
         view = (torch.randint(0, self.data.num_views, (count,), generator=generator)
                 if self.shuffle else torch.zeros(count, dtype=torch.long))
         self.epoch += 1
-        return rehearsal.cut(self._batches(order, view), len(self), device)
+        return self.passes.take(self._batches(order, view), len(self), device)
 
     def _batches(self, order: torch.Tensor, view: torch.Tensor
                  ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -128,13 +139,17 @@ class FeatureSplits:
     val: FeatureSet
     test: FeatureSet
     seconds: float  # time to compute all three
+    passes: Passes = EVERY_BATCH  # those of the image loaders they came from
 
-    def loaders(self, batch_size: int, seed: int = 0, channels: slice | None = None
-                ) -> tuple[FeatureLoader, FeatureLoader, FeatureLoader]:
-        """Train (shuffled), validation and test loaders, optionally of some channels only."""
-        sets = [s.select(channels) if channels else s for s in (self.train, self.val, self.test)]
-        return (FeatureLoader(sets[0], batch_size, shuffle=True, seed=seed),
-                FeatureLoader(sets[1], 2 * batch_size), FeatureLoader(sets[2], 2 * batch_size))
+    def loaders(self, batch_size: int, seed: int = 0, channels: slice | None = None,
+                views: int | None = None) -> tuple[FeatureLoader, FeatureLoader, FeatureLoader]:
+        """Train (shuffled), validation and test loaders, optionally of some channels only and of
+        the first ``views`` training views only."""
+        sets = [self.train.select(channels, views), self.val.select(channels),
+                self.test.select(channels)]
+        return (FeatureLoader(sets[0], batch_size, shuffle=True, seed=seed, passes=self.passes),
+                FeatureLoader(sets[1], 2 * batch_size, passes=self.passes),
+                FeatureLoader(sets[2], 2 * batch_size, passes=self.passes))
 
     @property
     def megabytes(self) -> float:
@@ -148,8 +163,9 @@ def cache_features(backbone: nn.Module, loaders: Iterable, train_views: int = 1)
     start = time.perf_counter()
     sets = (extract_features(backbone, train, train_views), extract_features(backbone, val),
             extract_features(backbone, test))
-    _synchronise(sets[0].features.device)
-    return FeatureSplits(*sets, seconds=time.perf_counter() - start)
+    synchronise(sets[0].features.device)
+    return FeatureSplits(*sets, seconds=time.perf_counter() - start,
+                         passes=getattr(train, "passes", EVERY_BATCH))
 
 
 def time_uncached_epoch(model: nn.Module, train_loader: Iterable, val_loader: Iterable,
@@ -159,14 +175,8 @@ def time_uncached_epoch(model: nn.Module, train_loader: Iterable, val_loader: It
     trial = copy.deepcopy(model)
     device = next(trial.parameters()).device
     optimizer = make_optimizer(trial, "adam", lr)
-    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype(device) == torch.float16)
     start = time.perf_counter()
-    train_epoch(trial, train_loader, optimizer, scaler)
+    train_epoch(trial, train_loader, optimizer, scaler=gradient_scaler(device))
     validate(trial, val_loader)
-    _synchronise(device)
+    synchronise(device)
     return time.perf_counter() - start
-
-
-def _synchronise(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)

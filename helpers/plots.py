@@ -98,21 +98,27 @@ def channel_histograms(images: torch.Tensor, title: str, ax: Axes | None = None)
     return ax
 
 
+def kept_epoch(history: pd.DataFrame) -> int:
+    """The index of the epoch ``fit`` keeps: highest validation accuracy, then lowest loss."""
+    return history.sort_values(["val_acc", "val_loss"], ascending=[False, True]).index[0]
+
+
 # --- training and evaluation ------------------------------------------------------------------
 
 
-def history_curves(history: pd.DataFrame, title: str = "",
+def history_curves(history: Any, title: str = "",
                    axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
-    """Loss and accuracy per epoch, train and validation, the best epoch marked."""
+    """Loss and accuracy per epoch of a training's ``History``, train and validation, the kept
+    epoch marked."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    best = history.loc[history["val_loss"].idxmin(), "epoch"]
+    best, history = history.best_epoch, history.frame()
     for ax, metric, label in ((axes[0], "loss", "cross-entropy"), (axes[1], "acc", "accuracy (%)")):
         scale = 100 if metric == "acc" else 1
         ax.plot(history["epoch"], history[f"train_{metric}"] * scale, marker="o", ms=3, label="train")
         ax.plot(history["epoch"], history[f"val_{metric}"] * scale, marker="o", ms=3,
                 label="validation")
-        ax.axvline(best, color="grey", linestyle="--", linewidth=1, label=f"best epoch ({best})")
+        ax.axvline(best, color="grey", linestyle="--", linewidth=1, label=f"kept epoch ({best})")
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.set_title(f"{title}: {'loss' if metric == 'loss' else 'accuracy'}".lstrip(": "))
@@ -172,25 +178,43 @@ def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dic
     return ax
 
 
-def accuracy_against_seed(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
-    """Our test accuracy per model as bars, the seed's figure (where it has one) as a black mark
-    and our goal as a red one; ``table`` has columns model, ours, seed test_acc and optionally
-    goal (0-1)."""
-    ax = _axis(ax, (8, 0.45 * len(table) + 1.2))
+def recipes_against_seed(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """Test accuracy per model with the seed's recipe and with ours (bars), the seed document's
+    figure (black mark) and our goal (red mark); ``table`` has columns model, "seed recipe",
+    "ours" and optionally "seed's figure" and "goal" (0-1, empty where there is none)."""
+    ax = _axis(ax, (8, 0.6 * len(table) + 1.4))
     positions = np.arange(len(table))
-    ax.barh(positions, 100 * table["ours"], color=sns.color_palette()[0], label="ours (this run)")
-    markers = [("seed test_acc", "black", "|", "seed's figure")]
-    if "goal" in table:
-        markers.append(("goal", "tab:red", "d", "our goal on real data"))
-    for column, colour, marker, label in markers:
-        values = table[column].astype(float)
-        shown = values.notna()
-        ax.scatter(100 * values[shown], positions[shown.to_numpy()], color=colour, marker=marker,
-                   s=160, zorder=3, label=label, linewidths=2.5)
+    for offset, column, colour in ((-0.2, "seed recipe", sns.color_palette()[7]),
+                                   (0.2, "ours", sns.color_palette()[0])):
+        if column in table:
+            ax.barh(positions + offset, 100 * table[column].astype(float), height=0.38,
+                    color=colour, label=f"{column} (this run)")
+    for column, colour, marker, label in (("seed's figure", "black", "|", "seed document's figure"),
+                                          ("goal", "tab:red", "d", "our goal on real data")):
+        if column in table:
+            values = table[column].astype(float)
+            shown = values.notna().to_numpy()
+            ax.scatter(100 * values[shown], positions[shown], color=colour, marker=marker, s=160,
+                       zorder=3, label=label, linewidths=2.5)
     ax.set_yticks(positions, table["model"])
     ax.invert_yaxis()
     ax.set(xlabel="test accuracy (%)", xlim=(0, 100), title=title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (len(table) + 3)), ncol=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (len(table) + 3)), ncol=2)
+    return ax
+
+
+def ladder_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """Test accuracy after each step from the seed's recipe to ours (``table``: columns step and
+    test_acc, 0-1), each bar labelled with its gain over the step before."""
+    ax = _axis(ax, (8, 0.5 * len(table) + 1.2))
+    values = 100 * table["test_acc"].to_numpy(dtype=float)
+    ax.barh(table["step"], values, color=sns.color_palette("crest", len(table)))
+    for position, (value, gain) in enumerate(zip(values, np.diff(values, prepend=np.nan))):
+        text = f"{value:.1f} %" + ("" if np.isnan(gain) else f" ({gain:+.1f})")
+        ax.text(value + 0.5, position, text, va="center", fontsize=8)
+    ax.invert_yaxis()
+    low = max(0.0, values.min() - 15)
+    ax.set(xlabel="test accuracy (%)", xlim=(low, min(100.0, values.max() + 8)), title=title)
     return ax
 
 
@@ -249,33 +273,21 @@ def accuracy_by_parameters(frame: pd.DataFrame, published: dict[int, float], tit
     return ax
 
 
-def loss_curves_by_model(histories: dict[str, pd.DataFrame], title: str = "",
+def loss_curves_by_model(histories: dict[str, Any], title: str = "",
                          axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
-    """Training and validation cross-entropy per epoch, one line per model, side by side (the
-    seed's "training loss / test loss for different models"); each model's best epoch is a dot."""
+    """Training and validation cross-entropy per epoch, one line per model (label -> its
+    ``History``), side by side (the seed's "training loss / test loss for different models");
+    each model's kept epoch is a dot."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     colours = sns.color_palette("viridis", len(histories))
     for colour, (label, history) in zip(colours, histories.items()):
-        axes[0].plot(history["epoch"], history["train_loss"], color=colour, label=label)
-        axes[1].plot(history["epoch"], history["val_loss"], color=colour, label=label)
-        best = history.loc[history["val_loss"].idxmin()]
-        axes[1].plot(best["epoch"], best["val_loss"], "o", color=colour)
+        frame = history.frame().set_index("epoch", drop=False)
+        axes[0].plot(frame["epoch"], frame["train_loss"], color=colour, label=label)
+        axes[1].plot(frame["epoch"], frame["val_loss"], color=colour, label=label)
+        axes[1].plot(history.best_epoch, frame.loc[history.best_epoch, "val_loss"], "o",
+                     color=colour)
     for ax, name in zip(axes, ("training", "validation")):
         ax.set(xlabel="epoch", ylabel="cross-entropy", title=f"{title}: {name} loss".lstrip(": "))
     axes[1].legend(fontsize=7, title="model", title_fontsize=8)
     return axes
-
-
-def training_report(label: str, history: pd.DataFrame, report: Any, matrix: np.ndarray,
-                    class_names: Sequence[str]) -> None:
-    """Show one model's section of a notebook: a heading, its curves, its classification report
-    (a table from ``evaluation.report_table``) and its confusion matrix, in that order."""
-    from IPython.display import Markdown, display
-
-    display(Markdown(f"### {label}"))
-    history_curves(history, label)
-    plt.show()
-    display(report)
-    confusion_heatmap(matrix, class_names, f"{label}: confusion matrix (test set)")
-    plt.show()

@@ -76,15 +76,18 @@ for _params, (_top1, _train, _test, _epochs) in BUDGET_TABLE.items():
         SeedFigure("best_epoch", _epochs, BUDGET_SEED, "epochs trained"),
     ]
 
-# The project's own goals on real data (test accuracy), printed beside the results.
+# The project's goals for our recipes on the real data (test accuracy), printed beside the results.
+# Seed 000's fine100 and coarse20 figures are 0.31 and 0.44; Helber et al. report 98.57 % on EuroSAT
+# with a fine-tuned ResNet-50.
 GOALS: dict[str, float] = {
-    "cnn_v2": 0.80,
-    "cnn_v3_augmented": 0.88,
-    "alexnet_finetuned": 0.98,
-    "mobilenet_v2_finetuned": 0.98,   # Helber et al.: 98.57 % with a fine-tuned ResNet-50
-    "middle_fusion": 0.97,
-    "fine100": 0.65,
-    "coarse20": 0.75,
+    "cnn_v2": 0.82,
+    "cnn_v3": 0.90,
+    "alexnet_scratch": 0.92,
+    "mobilenet_v2_scratch": 0.97,
+    "mobilenet_v2_finetuned": 0.985,
+    "middle_fusion": 0.975,
+    "fine100": 0.70,
+    "coarse20": 0.80,
 }
 # Each budget of notebook 07 and the seed model it is compared with (the seed's smallest model,
 # its "2K", has 2,250 parameters: our 1K model is compared with it at less than half its size).
@@ -102,4 +105,18 @@ def seed_figure(model: str, metric: str | None = None) -> SeedFigure | None:
     for figure in SEED_FIGURES.get(model, []):
         if metric is None or figure.metric == metric:
             return figure
+    return None
+
+
+def goal(model: str, reference_key: str | None = None) -> float | None:
+    """Our goal for ``model`` trained by our recipe: the fixed goal of the model (or of the model it
+    is compared with, ``reference_key``), or for a model of our
+    budget family (compared with a seed 001 model through ``reference_key``) that model's top-1
+    plus ``BUDGET_GOAL_POINTS``."""
+    for key in (model, reference_key):
+        if key in GOALS:
+            return GOALS[key]
+    paired = (reference_key or "").removeprefix("seed_")
+    if model.startswith("ours_") and paired.isdigit() and int(paired) in BUDGET_TABLE:
+        return BUDGET_TABLE[int(paired)][0] + BUDGET_GOAL_POINTS / 100
     return None

@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 
 from .config import PROJECT_ROOT, resolve_device
-from .evaluation import reference_of, seed_difference
+from .results import reference_of, seed_difference
 from .references import SEED_FIGURES
 
 RUN_FILE = "run.json"  # written by the pipeline: profile, start, wall time of the whole run
@@ -38,7 +38,8 @@ def collect_results(results_dir: Path) -> pd.DataFrame:
 
 
 def model_table(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per trained model: where it comes from, its size and our figure beside the seed's.
+    """One row per trained model and recipe: where it comes from, its size, our figure beside the
+    seed document's and, for our recipes, the goal.
 
     The metric compared is the seed's (its first figure for the model or its reference_key), else
     test accuracy; the difference is in percentage points for accuracies."""
@@ -47,11 +48,15 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
         figures = SEED_FIGURES.get(reference_of(row), [])
         metric = figures[0].metric if figures else "test_acc"
         ours, seed = row.get(metric), figures[0].value if figures else None
+        goal = row.get("goal")
         rows.append({
-            "notebook": row["notebook"], "model": row["model"], "dataset": row["dataset"],
-            "params": row["params"], "test_acc": row["test_acc"], "metric": metric,
-            "ours": ours, "seed": seed, "difference": seed_difference(metric, ours, seed),
-            "seconds": row["seconds"]})
+            "notebook": row["notebook"], "model": row["model"], "recipe": row.get("recipe"),
+            "dataset": row["dataset"], "params": row["params"], "test_acc": row["test_acc"],
+            "metric": metric, "ours": ours, "seed": seed,
+            "difference": seed_difference(metric, ours, seed),
+            "goal": goal if goal is not None and not pd.isna(goal) else None,
+            "goal met": bool(row["test_acc"] >= goal) if goal is not None and not pd.isna(goal)
+            else None, "seconds": row["seconds"]})
     return pd.DataFrame(rows)
 
 

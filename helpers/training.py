@@ -1,10 +1,19 @@
-"""One ``fit`` for every model: optimiser and scheduler builders, early stopping, gradient clipping,
-mixed precision on GPU, self-describing checkpoints and exact resume.
+"""Training: the epoch loop every model trains with, and ``fit`` around it.
 
-Checkpoints (``last.pt`` every epoch, ``best.pt`` at the lowest validation loss) hold the model,
-optimiser, scheduler and scaler states, the epoch, the history, the model's config and the RNG
-state, and load with ``weights_only=True``. A run started again with the same settings continues
-after its last finished epoch and ends with the history and weights of an uninterrupted run.
+``train_epoch`` and ``validate`` are the loop itself (notebook 02 shows their code). ``fit`` adds what
+a long training needs: a learning-rate schedule, early stopping, the best epoch's weights, progress
+lines, checkpoints and exact resume.
+
+**Which epoch counts**, for every model of the project: training stops early once the validation
+loss has not improved for ``patience`` epochs, and the weights kept (and reported) are those of the
+epoch with the highest validation accuracy, the lower validation loss breaking a tie.
+
+**Checkpoints.** ``last.pt`` (model, optimiser, scheduler and scaler states, history, RNG state) and
+``best.pt`` (the best epoch's weights) are written at most once every ``checkpoint_every`` seconds and
+after the last epoch; a run started again with the same settings continues after the last epoch
+written and ends as an uninterrupted run would. When a training ends, ``last.pt`` shrinks to its
+record (history and settings), which is all that ``--resume`` and the reports need besides the best
+weights. Checkpoints load with ``weights_only=True``.
 """
 
 from __future__ import annotations
@@ -22,67 +31,86 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import rehearsal
+from .device import autocast, gradient_scaler, synchronise
+from .passes import EVERY_BATCH, Passes
 from .progress import Progress
 
 # --- builders ---------------------------------------------------------------------------------
 
+OPTIMIZERS = ("adam", "adamw", "sgd")
+SCHEDULES = ("none", "cosine", "plateau")
+
 
 def make_optimizer(model: nn.Module, name: str = "adam", lr: float = 1e-3,
                    weight_decay: float = 0.0, momentum: float = 0.9,
-                   lr_scales: dict[str, float] | None = None) -> torch.optim.Optimizer:
+                   lr_scales: dict[str, float] | None = None,
+                   decay_norm_and_bias: bool = True) -> torch.optim.Optimizer:
     """Adam, AdamW or SGD (with Nesterov momentum) over the trainable parameters.
 
     ``lr_scales`` maps a submodule name to a factor of ``lr`` for its parameters, e.g.
     ``{"backbone": 0.1}`` to fine-tune a pretrained backbone ten times slower than its new head.
+    ``decay_norm_and_bias=False`` keeps weight decay off batch-norm scales and biases (every
+    parameter of one dimension): shrinking them only fights the normalisation.
     """
-    groups = _parameter_groups(model, lr, lr_scales or {})
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimiser {name!r}: choose {', '.join(OPTIMIZERS)}")
+    groups = _parameter_groups(model, lr, weight_decay, lr_scales or {}, decay_norm_and_bias)
     if name == "adam":
-        return torch.optim.Adam(groups, lr=lr, weight_decay=weight_decay)
+        return torch.optim.Adam(groups, lr=lr)
     if name == "adamw":
-        return torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay)
-    if name == "sgd":
-        return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=True,
-                               weight_decay=weight_decay)
-    raise ValueError(f"unknown optimiser {name!r}: choose adam, adamw or sgd")
+        return torch.optim.AdamW(groups, lr=lr)
+    return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=True)
 
 
-def _parameter_groups(model: nn.Module, lr: float, lr_scales: dict[str, float]
+def _parameter_groups(model: nn.Module, lr: float, weight_decay: float,
+                      lr_scales: dict[str, float], decay_norm_and_bias: bool
                       ) -> list[dict[str, Any]]:
-    """One group per scaled submodule, one for everything else (trainable parameters only)."""
-    names = dict(model.named_children())
-    unknown = set(lr_scales) - set(names)
+    """One group per scaled submodule and one for the rest, each split in two where weight decay
+    spares one-dimensional parameters; trainable parameters only, the base group last."""
+    children = dict(model.named_children())
+    unknown = set(lr_scales) - set(children)
     if unknown:
         raise ValueError(f"lr_scales names {sorted(unknown)}, but the model's submodules are "
-                         f"{sorted(names)}")
-    scaled = {id(p) for child in lr_scales for p in names[child].parameters()}
-    groups = [{"params": [p for p in names[child].parameters() if p.requires_grad],
-               "lr": lr * factor} for child, factor in lr_scales.items()]
-    groups.append({"params": [p for p in model.parameters()
-                              if p.requires_grad and id(p) not in scaled], "lr": lr})
+                         f"{sorted(children)}")
+    scaled = {id(p) for child in lr_scales for p in children[child].parameters()}
+    blocks = [(list(children[child].parameters()), lr * factor) for child, factor in lr_scales.items()]
+    blocks.append(([p for p in model.parameters() if id(p) not in scaled], lr))
+    groups = []
+    for parameters, block_lr in blocks:
+        trainable = [p for p in parameters if p.requires_grad]
+        spared = [] if decay_norm_and_bias else [p for p in trainable if p.ndim <= 1]
+        decayed = [p for p in trainable if all(p is not q for q in spared)]
+        groups += [{"params": spared, "lr": block_lr, "weight_decay": 0.0},
+                   {"params": decayed, "lr": block_lr, "weight_decay": weight_decay}]
     return [group for group in groups if group["params"]]
 
 
 def make_scheduler(optimizer: torch.optim.Optimizer, name: str | None, epochs: int,
-                   warmup_epochs: int = 0, step_size: int = 10, gamma: float = 0.1,
+                   steps_per_epoch: int, warmup_epochs: float = 0.0, plateau_factor: float = 0.1,
                    plateau_patience: int = 3) -> torch.optim.lr_scheduler.LRScheduler | None:
-    """A per-epoch learning-rate schedule: None, "step", "cosine" (linear warm-up, then cosine
-    decay to zero) or "plateau" (reduce by ``gamma`` when the validation loss stalls)."""
+    """The learning-rate schedule: None; "cosine", stepped after every batch (a linear warm-up
+    over ``warmup_epochs``, then a cosine decay to zero at the end of the last epoch); or
+    "plateau", stepped after every epoch (the rate times ``plateau_factor`` whenever the
+    validation loss has stalled for ``plateau_patience`` epochs)."""
     if name is None or name == "none":
         return None
-    if name == "step":
-        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
     if name == "cosine":
-        def factor(epoch: int) -> float:
-            if epoch < warmup_epochs:
-                return (epoch + 1) / (warmup_epochs + 1)
-            progress = (epoch - warmup_epochs) / max(1, epochs - warmup_epochs)
-            return 0.5 * (1 + math.cos(math.pi * progress))
+        total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
+
+        def factor(step: int) -> float:
+            if step < warmup:
+                return (step + 1) / (warmup + 1)
+            return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
         return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     if name == "plateau":
-        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=gamma,
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=plateau_factor,
                                                           patience=plateau_patience)
-    raise ValueError(f"unknown scheduler {name!r}: choose none, step, cosine or plateau")
+    raise ValueError(f"unknown schedule {name!r}: choose {', '.join(SCHEDULES)}")
+
+
+def per_epoch(scheduler: Any) -> bool:
+    """Whether ``scheduler`` steps once per epoch on the validation loss (else once per batch)."""
+    return isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
 
 
 # --- loss -------------------------------------------------------------------------------------
@@ -109,6 +137,74 @@ def classification_loss(outputs: torch.Tensor | tuple, targets: torch.Tensor,
     return loss, correct
 
 
+class Tally:
+    """Sums of loss, correct predictions per head and images over an epoch, kept on the device so
+    that no batch waits for a GPU-to-CPU copy."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.loss = torch.zeros((), device=device)
+        self.correct: list[torch.Tensor] = []
+        self.count = 0
+
+    def add(self, loss: torch.Tensor, hits: list[torch.Tensor], size: int) -> None:
+        self.loss += loss.detach() * size
+        self.correct = hits if not self.correct else [a + b for a, b in zip(self.correct, hits)]
+        self.count += size
+
+    def metrics(self, prefix: str, head_names: list[str]) -> dict[str, float]:
+        """Mean loss and accuracy per image; with several heads also ``<prefix>_acc_<head>`` (the
+        first head's accuracy is ``<prefix>_acc`` as well)."""
+        metrics = {f"{prefix}_loss": self.loss.item() / self.count}
+        accuracies = [hits.item() / self.count for hits in self.correct]
+        metrics[f"{prefix}_acc"] = accuracies[0]
+        if len(head_names) > 1:
+            metrics.update({f"{prefix}_acc_{name}": acc for name, acc in zip(head_names, accuracies)})
+        return metrics
+
+
+# --- one epoch: the loop ----------------------------------------------------------------------
+
+
+def train_epoch(model: nn.Module, loader: Iterable, optimizer: torch.optim.Optimizer, *,
+                scaler: torch.amp.GradScaler, scheduler: Any = None, label_smoothing: float = 0.0,
+                grad_clip: float | None = None, head_names: list[str] | None = None
+                ) -> dict[str, float]:
+    """One pass over ``loader`` that updates the weights after every batch; returns the mean loss
+    and accuracy measured along the way."""
+    device = next(model.parameters()).device
+    model.train()                                   # dropout on, batch norm learns batch statistics
+    tally = Tally(device)
+    for images, targets in loader:                  # a batch is already on the device, augmented
+        with autocast(device):                      # mixed precision on a GPU, float32 elsewhere
+            outputs = model(images)                             # forward
+            loss, hits = classification_loss(outputs, targets, label_smoothing)
+        optimizer.zero_grad(set_to_none=True)       # forget the last batch's gradients
+        scaler.scale(loss).backward()               # backward: loss.backward() (scaled for fp16)
+        if grad_clip:
+            scaler.unscale_(optimizer)
+            nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        scaler.step(optimizer)                      # optimizer.step() (skipped on fp16 overflow)
+        scaler.update()
+        if scheduler is not None and not per_epoch(scheduler):
+            scheduler.step()                        # the learning rate of the next batch
+        tally.add(loss, hits, len(targets))
+    return tally.metrics("train", head_names or ["main"])
+
+
+@torch.no_grad()                                    # no gradients: evaluation only
+def validate(model: nn.Module, loader: Iterable, head_names: list[str] | None = None
+             ) -> dict[str, float]:
+    """Mean cross-entropy (no label smoothing) and accuracy of each head on ``loader``."""
+    device = next(model.parameters()).device
+    model.eval()                                    # dropout off, batch norm uses its averages
+    tally = Tally(device)
+    for images, targets in loader:
+        with autocast(device):
+            outputs = model(images)
+        tally.add(*classification_loss(outputs, targets), len(targets))
+    return tally.metrics("val", head_names or ["main"])
+
+
 # --- history ----------------------------------------------------------------------------------
 
 
@@ -129,92 +225,36 @@ class History:
 
     @property
     def best(self) -> dict[str, float]:
-        """The row of the epoch with the lowest validation loss (whose weights fit restores)."""
-        return min(self.rows, key=lambda row: row["val_loss"])
+        """The epoch whose weights are kept: highest validation accuracy, then lowest loss."""
+        return max(self.rows, key=lambda row: (row["val_acc"], -row["val_loss"]))
 
     @property
     def best_epoch(self) -> int:
         return int(self.best["epoch"])
 
     @property
+    def lowest_loss_epoch(self) -> int:
+        """The epoch of the lowest validation loss: early stopping counts from it."""
+        return int(min(self.rows, key=lambda row: row["val_loss"])["epoch"])
+
+    @property
     def seconds(self) -> float:
         return float(sum(row["seconds"] for row in self.rows))
 
+    def add(self, row: dict[str, float], patience: int | None, last_epoch: int) -> None:
+        """Append an epoch and decide whether training stops after it."""
+        self.rows.append(row)
+        stalled = row["epoch"] - self.lowest_loss_epoch
+        self.stopped_early = patience is not None and stalled >= patience and \
+            row["epoch"] < last_epoch
 
-# --- one epoch --------------------------------------------------------------------------------
-
-
-def amp_dtype(device: torch.device) -> torch.dtype | None:
-    """bf16 on GPUs that support it, else fp16 on GPU; None (full precision) on CPU and MPS."""
-    if device.type != "cuda":
-        return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-
-
-def _metric_names(prefix: str, head_names: list[str]) -> list[str]:
-    return [f"{prefix}_acc"] + [f"{prefix}_acc_{name}" for name in head_names[1:]]
-
-
-class _Tally:
-    """Sums of loss, correct predictions per head and images over an epoch, kept on the device so
-    that no batch waits for a GPU-to-CPU copy."""
-
-    def __init__(self, device: torch.device) -> None:
-        self.loss = torch.zeros((), device=device)
-        self.correct: list[torch.Tensor] = []
-        self.count = 0
-
-    def add(self, loss: torch.Tensor, hits: list[torch.Tensor], size: int) -> None:
-        self.loss += loss.detach() * size
-        self.correct = hits if not self.correct else [a + b for a, b in zip(self.correct, hits)]
-        self.count += size
-
-    def metrics(self, prefix: str, head_names: list[str]) -> dict[str, float]:
-        """Mean loss and accuracy per image (per head, the first head also as ``<prefix>_acc``)."""
-        metrics = {f"{prefix}_loss": self.loss.item() / self.count}
-        for name, hits in zip(_metric_names(prefix, head_names), self.correct):
-            metrics[name] = hits.item() / self.count
-        if len(head_names) > 1:
-            metrics[f"{prefix}_acc_{head_names[0]}"] = metrics[f"{prefix}_acc"]
-        return metrics
-
-
-def train_epoch(model: nn.Module, loader: Iterable, optimizer: torch.optim.Optimizer,
-                scaler: torch.amp.GradScaler, label_smoothing: float = 0.0,
-                grad_clip: float | None = None, head_names: list[str] | None = None
-                ) -> dict[str, float]:
-    """One pass over ``loader`` with updates; loss and accuracy as measured during the pass."""
-    device = next(model.parameters()).device
-    dtype = amp_dtype(device)
-    model.train()
-    tally = _Tally(device)
-    for images, targets in loader:
-        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-            loss, hits = classification_loss(model(images), targets, label_smoothing)
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        if grad_clip:
-            scaler.unscale_(optimizer)
-            nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-        scaler.step(optimizer)
-        scaler.update()
-        tally.add(loss, hits, len(targets))
-    return tally.metrics("train", head_names or ["main"])
-
-
-@torch.no_grad()
-def validate(model: nn.Module, loader: Iterable, head_names: list[str] | None = None
-             ) -> dict[str, float]:
-    """Mean cross-entropy (no label smoothing) and accuracy of each head on ``loader``."""
-    device = next(model.parameters()).device
-    dtype = amp_dtype(device)
-    model.eval()
-    tally = _Tally(device)
-    for images, targets in loader:
-        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-            outputs = model(images)
-        tally.add(*classification_loss(outputs, targets), len(targets))
-    return tally.metrics("val", head_names or ["main"])
+    def describe(self, label: str) -> str:
+        """One line for the report: epochs run, the epoch kept and its validation figures."""
+        best = self.best
+        stop = ", stopped early" if self.stopped_early else ""
+        return (f"{label}: {self.epochs_run} epochs in {self.seconds:.0f} s{stop}; kept epoch "
+                f"{self.best_epoch} (validation accuracy {best['val_acc']:.2%}, loss "
+                f"{best['val_loss']:.3f})")
 
 
 # --- checkpoints ------------------------------------------------------------------------------
@@ -237,111 +277,65 @@ def run_signature(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler:
     """What must match for a checkpoint to be resumed: model, optimiser, schedule, data, settings."""
     described = {
         "model": getattr(model, "config", type(model).__name__),
-        "optimizer": [type(optimizer).__name__, {k: v for k, v in optimizer.defaults.items()
-                                                 if isinstance(v, (int, float, str, bool, tuple))}],
+        "optimizer": [type(optimizer).__name__, [
+            {k: v for k, v in group.items() if isinstance(v, (int, float, str, bool, tuple))}
+            for group in optimizer.param_groups]],
         "scheduler": type(scheduler).__name__,
         "data": [getattr(train_loader, "num_images", None), getattr(train_loader, "batch_size", None),
-                 getattr(train_loader, "seed", None)],
+                 getattr(train_loader, "seed", None), str(getattr(train_loader, "augment", ""))],
         **settings,
     }
     return json.dumps(described, sort_keys=True, default=str)
 
 
-# --- fit --------------------------------------------------------------------------------------
+class Checkpoints:
+    """``last.pt`` and ``best.pt`` of one training in ``folder`` (see the module's docstring);
+    without a folder, nothing is written or resumed."""
 
+    def __init__(self, folder: Path | str | None, signature: str, every_seconds: float = 60.0
+                 ) -> None:
+        self.folder = Path(folder) if folder else None
+        self.signature, self.every_seconds = signature, every_seconds
+        self.written = time.monotonic()
 
-def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epochs: int,
-        optimizer: torch.optim.Optimizer, scheduler: Any = None, label_smoothing: float = 0.0,
-        patience: int | None = None, grad_clip: float | None = None,
-        checkpoint_dir: Path | str | None = None, resume: bool = True, description: str = "",
-        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
-        compile_model: bool = False) -> History:
-    """Train ``model`` and return its :class:`History`; the best epoch's weights are restored.
-
-    ``patience``: stop after that many epochs without a lower validation loss (None: never).
-    ``checkpoint_dir``: where ``last.pt`` and ``best.pt`` go; with ``resume``, a ``last.pt`` of the
-    same settings is continued (a finished run returns at once), one of other settings is ignored.
-    ``compile_model``: train and validate through ``torch.compile(model)`` (checkpoints still hold
-    the plain model's weights, which the compiled one shares).
-    In a rehearsal (:mod:`helpers.rehearsal`) only the first epoch runs, standing for all of them.
-    """
-    device = next(model.parameters()).device
-    head_names = list(getattr(model, "head_names", ["main"]))
-    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype(device) == torch.float16)
-    signature = run_signature(model, optimizer, scheduler, train_loader, {
-        "epochs": epochs, "patience": patience, "grad_clip": grad_clip,
-        "label_smoothing": label_smoothing})
-    folder = Path(checkpoint_dir) if checkpoint_dir else None
-    history, best_state = History(), None
-    if folder and resume and (folder / "last.pt").is_file():
-        state = load_checkpoint(folder / "last.pt")
-        if state["signature"] == signature:
+    def resume(self, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
+               scaler: torch.amp.GradScaler) -> tuple[History, dict[str, torch.Tensor] | None]:
+        """The history and best weights of an earlier run of the same settings (empty if none),
+        with model, optimiser, scheduler, scaler and RNG restored where it was interrupted."""
+        last = self.folder / "last.pt" if self.folder else None
+        state = load_checkpoint(last) if last and last.is_file() else None
+        if state is None or state["signature"] != self.signature:
+            return History(), None
+        if not state["finished"]:
             _restore(state, model, optimizer, scheduler, scaler)
-            history = History(state["history"], state["stopped_early"])
-            best_state = load_checkpoint(folder / "best.pt")["model"]
-            print(f"{description or 'fit'}: resumed after epoch {history.epochs_run}", flush=True)
+        return History(state["history"], state["stopped_early"]), \
+            load_checkpoint(self.folder / "best.pt")["model"]
 
-    runner = torch.compile(model) if compile_model else model
-    last_epoch = rehearsal.epochs_to_run(epochs)
-    with rehearsal.training(epochs, device), Progress(last_epoch, description) as progress:
-        progress.skip_to(history.epochs_run)
-        for epoch in range(history.epochs_run + 1, last_epoch + 1):
-            if history.stopped_early:
-                break
-            row = _run_epoch(runner, train_loader, val_loader, optimizer, scaler, epoch,
-                             label_smoothing, grad_clip, head_names)
-            history.rows.append(row)
-            if scheduler is not None:
-                scheduler.step(row["val_loss"]) if isinstance(
-                    scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau) else scheduler.step()
-            improved = history.best_epoch == epoch
-            if improved:
-                best_state = copy.deepcopy(model.state_dict())
-            history.stopped_early = bool(patience is not None and epoch - history.best_epoch >=
-                                         patience and epoch < last_epoch)
-            if folder:
-                _save(folder, model, optimizer, scheduler, scaler, history, signature, improved)
-            progress.step({k: v for k, v in row.items() if k in (
-                "train_loss", "train_acc", "val_loss", "val_acc", "seconds")})
-            if on_epoch_end:
-                on_epoch_end(epoch, row)
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    return history
+    def save(self, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
+             scaler: torch.amp.GradScaler, history: History, best: dict[str, torch.Tensor],
+             finished: bool) -> None:
+        """Write both files if ``every_seconds`` have passed since the last time, or at the end
+        (then ``last.pt`` keeps only the record)."""
+        if self.folder is None or (not finished and
+                                   time.monotonic() - self.written < self.every_seconds):
+            return
+        config = getattr(model, "config", None)
+        save_checkpoint(self.folder / "best.pt", {"model": best, "epoch": history.best_epoch,
+                                                  "model_config": config})
+        state = {"signature": self.signature, "history": history.rows, "finished": finished,
+                 "stopped_early": history.stopped_early, "epoch": history.epochs_run,
+                 "model_config": config}
+        if not finished:
+            state.update(model=model.state_dict(), optimizer=optimizer.state_dict(),
+                         scheduler=scheduler.state_dict() if scheduler is not None else None,
+                         scaler=scaler.state_dict(), rng=_rng_state())
+        save_checkpoint(self.folder / "last.pt", state)
+        self.written = time.monotonic()
 
 
-def _run_epoch(model, train_loader, val_loader, optimizer, scaler, epoch, label_smoothing,
-               grad_clip, head_names) -> dict[str, float]:
-    start = time.perf_counter()
-    lr = optimizer.param_groups[-1]["lr"]  # the base group (others are scaled from it)
-    if hasattr(train_loader, "set_epoch"):
-        train_loader.set_epoch(epoch)
-    row: dict[str, float] = {"epoch": epoch}
-    row.update(train_epoch(model, train_loader, optimizer, scaler, label_smoothing, grad_clip,
-                           head_names))
-    row.update(validate(model, val_loader, head_names))
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-    row.update(lr=lr, seconds=time.perf_counter() - start)
-    return row
-
-
-def _save(folder: Path, model, optimizer, scheduler, scaler, history: History, signature: str,
-          improved: bool) -> None:
-    config = getattr(model, "config", None)
-    state = {
-        "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict() if scheduler is not None else None,
-        "scaler": scaler.state_dict(), "epoch": history.epochs_run, "history": history.rows,
-        "stopped_early": history.stopped_early, "model_config": config, "signature": signature,
-        "rng": {"torch": torch.get_rng_state(),
-                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []},
-    }
-    save_checkpoint(folder / "last.pt", state)
-    if improved:
-        save_checkpoint(folder / "best.pt", {"model": state["model"], "epoch": history.epochs_run,
-                                             "val_loss": history.rows[-1]["val_loss"],
-                                             "model_config": config})
+def _rng_state() -> dict[str, Any]:
+    return {"torch": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
 
 
 def _restore(state: dict[str, Any], model, optimizer, scheduler, scaler) -> None:
@@ -353,3 +347,66 @@ def _restore(state: dict[str, Any], model, optimizer, scheduler, scaler) -> None
     torch.set_rng_state(state["rng"]["torch"])
     if state["rng"]["cuda"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+    print(f"resumed after epoch {len(state['history'])}", flush=True)
+
+
+# --- fit --------------------------------------------------------------------------------------
+
+
+def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epochs: int,
+        optimizer: torch.optim.Optimizer, scheduler: Any = None, label_smoothing: float = 0.0,
+        patience: int | None = None, grad_clip: float | None = None,
+        checkpoint_dir: Path | str | None = None, resume: bool = True,
+        checkpoint_every: float = 60.0, description: str = "training",
+        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+        compile_model: bool = False, passes: Passes = EVERY_BATCH) -> History:
+    """Train ``model`` for up to ``epochs`` epochs of :func:`train_epoch` and :func:`validate` and
+    return its :class:`History`, the kept epoch's weights restored (see the module's docstring).
+    ``patience``: epochs without a lower validation loss before stopping (None: never).
+    ``compile_model``: train through ``torch.compile(model)``, which shares the model's weights.
+    ``passes``: the run's (a rehearsal runs one epoch, standing for all of them)."""
+    device = next(model.parameters()).device
+    scaler, heads = gradient_scaler(device), list(getattr(model, "head_names", ["main"]))
+    settings = dict(epochs=epochs, patience=patience, grad_clip=grad_clip,
+                    label_smoothing=label_smoothing)
+    checkpoints = Checkpoints(checkpoint_dir, run_signature(
+        model, optimizer, scheduler, train_loader, settings), checkpoint_every)
+    history, best = checkpoints.resume(model, optimizer, scheduler, scaler) if resume else \
+        (History(), None)
+    runner, last_epoch = torch.compile(model) if compile_model else model, passes.epochs(epochs)
+    with passes.training(epochs, device), Progress(last_epoch, description) as progress:
+        progress.skip_to(history.epochs_run)
+        for epoch in range(history.epochs_run + 1, last_epoch + 1):
+            if history.stopped_early:
+                break
+            row = run_epoch(runner, train_loader, val_loader, optimizer, epoch, scaler=scaler,
+                            scheduler=scheduler, label_smoothing=label_smoothing,
+                            grad_clip=grad_clip, head_names=heads)
+            history.add(row, patience, last_epoch)
+            best = copy.deepcopy(model.state_dict()) if history.best_epoch == epoch else best
+            checkpoints.save(model, optimizer, scheduler, scaler, history, best,
+                             finished=history.stopped_early or epoch == last_epoch)
+            progress.step(row)
+            if on_epoch_end:
+                on_epoch_end(epoch, row)
+    model.load_state_dict(best)
+    print(history.describe(description), flush=True)
+    return history
+
+
+def run_epoch(model: nn.Module, train_loader: Iterable, val_loader: Iterable,
+              optimizer: torch.optim.Optimizer, epoch: int, *, scheduler: Any = None,
+              **training: Any) -> dict[str, float]:
+    """Train one epoch, validate, step a per-epoch schedule; the history row of the epoch."""
+    start = time.perf_counter()
+    lr = optimizer.param_groups[-1]["lr"]  # the base group's rate (others are scaled from it)
+    if hasattr(train_loader, "set_epoch"):
+        train_loader.set_epoch(epoch)
+    row: dict[str, float] = {"epoch": epoch}
+    row.update(train_epoch(model, train_loader, optimizer, scheduler=scheduler, **training))
+    row.update(validate(model, val_loader, training.get("head_names")))
+    if per_epoch(scheduler):
+        scheduler.step(row["val_loss"])
+    synchronise(next(model.parameters()).device)
+    row.update(lr=lr, seconds=time.perf_counter() - start)
+    return row

@@ -42,11 +42,22 @@ def test_device_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_setup_seeds_and_separates_profiles(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DATA_ROOT", str(tmp_path))
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "elsewhere"))
     full = config.setup(profile="full", device="cpu", seed=5)
     first = torch.rand(3)
     smoke = config.setup(profile="smoke", device="cpu", seed=5)
     assert torch.equal(first, torch.rand(3))
     assert full.data_root == tmp_path.resolve()
     assert smoke.data_root != full.data_root  # synthetic data never goes into the real data root
-    assert full.reports_dir.name == "full" and smoke.reports_dir.name == "smoke"
+    assert full.reports_dir == tmp_path / "elsewhere" / "full"
+    assert smoke.reports_dir == tmp_path / "elsewhere" / "smoke"
+    assert full.profile.keep_checkpoints and not smoke.profile.keep_checkpoints
     assert "Synthetic data" in smoke.data_notice() and full.data_notice() == ""
+
+
+def test_checkpoints_go_under_the_notebook_and_only_where_the_profile_keeps_them(
+        tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path))
+    run = config.setup(profile="full", device="cpu", data_root=tmp_path, notebook="04_x")
+    assert run.checkpoint_dir("alexnet-seed") == tmp_path / "full" / "checkpoints" / "04_x" / \
+        "alexnet-seed"

@@ -85,7 +85,8 @@ def test_a_tampered_extracted_file_fails_its_md5_check(tmp_path: Path) -> None:
     folder = synthetic.write_cifar10(tmp_path, 1, 1)
     with open(folder / "data_batch_2", "ab") as file:
         file.write(b"x")
-    with pytest.raises(DatasetError, match="data_batch_2 fails its md5 check"):
+    with pytest.raises(DatasetError, match="data_batch_2 fails its md5 check: delete that folder "
+                       "and run again: the synthetic data is written again"):
         load_cifar10(tmp_path, synthetic=True)
 
 

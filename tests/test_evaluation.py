@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 import torch
 
 from helpers import evaluation, models
 from helpers.data import DeviceLoader, ImageSplit
-from helpers.training import History
 
 LOGITS = torch.tensor([[3.0, 2.0, 1.0, 0.0],    # predicts 0, true 0
                        [0.0, 3.0, 2.0, 1.0],    # predicts 1, true 2 (second best)
@@ -64,42 +61,18 @@ def test_predict_keeps_loader_order_and_throughput_counts_images() -> None:
     assert speed["images_per_s"] > 0 and "peak_memory_mib" not in speed
 
 
-def test_results_file_has_the_promised_columns(tmp_path) -> None:
-    history = History([
-        {"epoch": 1, "train_loss": 1.0, "train_acc": 0.4, "val_loss": 0.9, "val_acc": 0.5,
-         "lr": 1e-3, "seconds": 2.0},
-        {"epoch": 2, "train_loss": 0.8, "train_acc": 0.6, "val_loss": 1.1, "val_acc": 0.45,
-         "lr": 1e-3, "seconds": 3.0}])
-    results = evaluation.ResultsFile(tmp_path, "02_baseline_cnn")
-    results.add(evaluation.result_row("baseline_cnn", "CIFAR-10", 24282, history, PREDICTIONS, 0))
-    results.add(evaluation.result_row("mystery", "CIFAR-10", 10, history, PREDICTIONS, 0))
-    written = pd.read_csv(tmp_path / "02_baseline_cnn.csv")
-    assert list(written.columns[:16]) == [
-        "model", "dataset", "params", "params_total", "epochs_run", "best_epoch", "train_loss",
-        "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "test_top5", "seconds", "seed",
-        "seed_reference"]
-    baseline = written.iloc[0]
-    assert baseline["best_epoch"] == 1 and baseline["train_acc"] == 0.4 and baseline["seconds"] == 5
-    assert baseline["test_acc"] == 0.5 and baseline["seed_reference"] == 0.58
-    assert baseline["seed_source"] == "002_bcdc717c342e605c.txt"
-    assert np.isnan(written.iloc[1]["seed_reference"])
-    comparison = evaluation.seed_comparison(results.rows)
-    row = comparison[comparison.metric == "test_acc"].iloc[0]
-    assert row["difference"] == pytest.approx(-8.0) and row["unit"] == "points"
-    # rows read back from the CSV (reference_key NaN) still find their seed figures
-    read_back = evaluation.seed_comparison(written.to_dict("records"))
-    assert set(read_back["model"]) == {"baseline_cnn"} and len(read_back) == 3
-
-
-def test_seed_figures_follow_the_reference_key_and_keep_their_units() -> None:
-    frame = pd.DataFrame({"model": ["ours_5k", "seed_4850", "mystery"],
-                          "reference_key": ["seed_4850", np.nan, np.nan],
-                          "test_acc": [0.30, 0.20, 0.1], "test_loss": [3.0, 3.5, 4.0]})
-    figures = evaluation.with_seed_figures(frame, ["test_acc", "best_epoch"])
-    assert figures["seed test_acc"].tolist()[:2] == [0.1914, 0.1914]
-    assert figures["seed best_epoch"].tolist()[:2] == [15, 15]
-    assert pd.isna(figures["seed test_acc"].iloc[2])
-    comparison = evaluation.seed_comparison(frame.to_dict("records")).set_index(["model", "metric"])
-    assert comparison.loc[("ours_5k", "test_acc"), "difference"] == pytest.approx(10.86)
-    assert comparison.loc[("ours_5k", "test_loss"), "difference"] == pytest.approx(-0.45)
-    assert comparison.loc[("ours_5k", "test_loss"), "unit"] == ""
+def test_flip_tta_averages_the_logits_of_both_views() -> None:
+    torch.manual_seed(0)
+    model = models.build_model("baseline_cnn")
+    split = ImageSplit(torch.randint(0, 256, (12, 3, 32, 32), dtype=torch.uint8), torch.arange(12) % 10)
+    loader = DeviceLoader(split, batch_size=5, mean=[0.5] * 3, std=[0.2] * 3)
+    plain = evaluation.predict(model, loader).logits
+    images = torch.cat([x for x, _ in loader])
+    with torch.no_grad():
+        mirrored = model(images.flip(-1))
+    assert torch.allclose(evaluation.predict(model, loader, "flip").logits, (plain + mirrored) / 2,
+                          atol=1e-5)
+    dihedral = evaluation.predict(model, loader, "dihedral")
+    assert dihedral.logits.shape == plain.shape and len(evaluation.TTA_VIEWS["dihedral"]) == 8
+    with pytest.raises(ValueError, match="unknown test-time augmentation 'crop'"):
+        evaluation.predict(model, loader, "crop")

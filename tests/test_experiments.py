@@ -1,46 +1,73 @@
-"""Experiments: training by name and recipe, and summaries over seeds."""
+"""Experiments and recipes: training by name and recipe, rows that say how they were trained."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 import torch
 
-from helpers import config, evaluation, experiments
-from helpers.data import DeviceLoader, ImageSplit
+from helpers import config, data, experiments, recipes, results
+from helpers.data import ImageSplit, Splits
+
+
+def random_splits(count: int = 64) -> Splits:
+    generator = torch.Generator().manual_seed(0)
+    split = ImageSplit(torch.randint(0, 256, (count, 3, 32, 32), dtype=torch.uint8,
+                                     generator=generator), torch.arange(count) % 10)
+    return Splits(split, split, split, [str(c) for c in range(10)])
 
 
 def test_train_model_is_reproducible_and_writes_its_row(tmp_path, monkeypatch) -> None:
-    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path)
-    monkeypatch.setattr(type(run), "checkpoints_dir", property(lambda self: tmp_path / "ckpt"))
-    labels = torch.arange(64) % 10
-    images = torch.randint(0, 256, (64, 3, 32, 32), dtype=torch.uint8)
-    split = ImageSplit(images, labels)
-    make = lambda shuffle: DeviceLoader(split, batch_size=16, mean=[0.5] * 3, std=[0.2] * 3,
-                                        shuffle=shuffle)
-    results = evaluation.ResultsFile(tmp_path, "03_test")
-    recipe = experiments.Recipe(epochs=2, lr=1e-3, weight_decay=1e-4, notes={"config": 1})
-    first = experiments.train_model(run, results, "a", "cnn_v2", [make(True), make(False),
-                                    make(False)], recipe, "fake", seed=3)
-    second = experiments.train_model(run, results, "b", "cnn_v2", [make(True), make(False),
-                                     make(False)], recipe, "fake", seed=3,
-                                     reference_key="cnn_v2")
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="03_test")
+    file = results.ResultsFile(tmp_path, "03_test")
+    recipe = recipes.our_recipe(2, batch_size=16, lr=0.01)
+    kwargs = dict(model="cnn_v2", splits=random_splits(), recipe=recipe, dataset="fake", seed=3,
+                  notes={"config": 1})
+    first = experiments.train_model(run, file, label="a", **kwargs)
+    second = experiments.train_model(run, file, label="b", reference_key="cnn_v2", **kwargs)
     assert first.history.rows[-1]["val_loss"] == second.history.rows[-1]["val_loss"]
     written = pd.read_csv(tmp_path / "03_test.csv")
     assert list(written["model"]) == ["a", "b"] and list(written["config"]) == [1, 1]
+    assert list(written["recipe"]) == ["ours", "ours"] and list(written["tta"]) == ["flip"] * 2
     assert written["seed_reference"].isna().tolist() == [True, False]  # b compares with CNNV2
+    assert written["goal"].isna().tolist() == [True, False]
+    assert (written["test_acc_no_tta"] >= 0).all()
+    assert written["recipe_detail"].str.startswith("sgd lr 0.01; cosine").all()  # how it trained
+    assert (run.checkpoint_dir("a-ours") / "best.pt").is_file()
 
 
-def test_spread_summary_and_pairwise_differences() -> None:
-    frame = pd.DataFrame({"group": ["x"] * 3 + ["y"] * 3 + ["z"] * 3,
-                          "acc": [0.80, 0.81, 0.82, 0.70, 0.71, 0.72, 0.805, 0.815, 0.80]})
-    summary = experiments.spread_summary(frame, "group", ["acc"])
-    assert summary.loc["x", "acc mean"] == pytest.approx(0.81)
-    assert summary.loc["x", "acc std"] == pytest.approx(0.01)
-    assert summary.loc["x", "acc count"] == 3
-    pairs = experiments.pairwise_differences(frame, "group", "acc").set_index(["first", "second"])
-    assert pairs.loc[("x", "y"), "difference"] == pytest.approx(0.10)
-    assert pairs.loc[("x", "y"), "larger than the spread"]
-    assert not pairs.loc[("x", "z"), "larger than the spread"]
-    single = experiments.pairwise_differences(frame.groupby("group").head(1), "group", "acc")
-    assert single["larger than the spread"].isna().all()  # one run each: no spread to compare
+def test_the_seed_recipe_and_ours_differ_as_the_notebooks_say() -> None:
+    seed = recipes.seed_recipe(10)
+    ours = recipes.our_recipe(10)
+    assert (seed.optimizer, seed.schedule, seed.augment, seed.tta) == ("adam", None,
+                                                                       data.NO_AUGMENT, "none")
+    assert (ours.optimizer, ours.schedule, ours.augment, ours.tta) == ("sgd", "cosine",
+                                                                       data.CROP_FLIP, "flip")
+    assert ours.label_smoothing > 0 and not ours.decay_norm_and_bias
+    overhead = recipes.overhead(ours)
+    assert overhead.augment == data.DIHEDRAL and overhead.tta == "dihedral"
+    assert recipes.overhead(seed) == seed
+
+
+def test_the_ladder_changes_one_thing_at_a_time() -> None:
+    seed, ours = recipes.seed_recipe(10), recipes.our_recipe(20)
+    augmented, scheduled = recipes.ladder(seed, ours)
+    assert augmented == replace(seed, name=augmented.name, augment=ours.augment)
+    assert (scheduled.optimizer, scheduled.schedule, scheduled.epochs) == ("sgd", "cosine", 20)
+    assert scheduled.label_smoothing == 0 and scheduled.tta == "none"
+    table = recipes.ladder_table({"test_acc": 0.70}, [{"recipe": augmented.name, "test_acc": 0.75},
+                                                      {"recipe": scheduled.name, "test_acc": 0.80}],
+                                 {"test_acc": 0.83, "test_acc_no_tta": 0.82})
+    assert table["gain (points)"].round(6).tolist()[1:] == [5.0, 5.0, 2.0, 1.0]
+
+
+def test_recipe_settings_are_plain_values_for_the_results_file() -> None:
+    settings = recipes.our_recipe(5, lr_scales={"backbone": 0.1}).settings()
+    assert settings["augmentation"] == data.CROP_FLIP.describe()
+    assert "backbone lr x 0.1" in settings["recipe_detail"]
+    assert "test-time flip" in settings["recipe_detail"]
+    with pytest.raises(TypeError):
+        recipes.our_recipe(5, momentum=0.8)

@@ -9,8 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers import config, evaluation, experiments, models, training
-from helpers.data import DeviceLoader, ImageData, ImageSplit, make_splits, superclass_subset
+from helpers import (config, evaluation, experiments, models, recipes, results, superclasses,
+                     training)
+from helpers.data import ImageData, ImageSplit, Splits, make_splits, superclass_subset
 
 
 def test_two_heads_share_one_backbone_and_the_loss_sums_both() -> None:
@@ -39,18 +40,17 @@ def test_the_cifar_stem_keeps_a_4x4_map_like_upsampling_to_128() -> None:
         models.build_model("mobilenet_v3_small", heads={"fine": 10}, stem="tiny")
 
 
-def test_a_two_head_model_trains_and_reports_both_heads(tmp_path, monkeypatch) -> None:
-    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path)
-    monkeypatch.setattr(type(run), "checkpoints_dir", property(lambda self: tmp_path / "ckpt"))
+def test_a_two_head_model_trains_and_reports_both_heads(tmp_path) -> None:
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="06_test")
     fine = torch.arange(32) % 4
     split = ImageSplit(torch.randint(0, 256, (32, 3, 32, 32), dtype=torch.uint8), fine, fine // 2)
     both = split.with_targets("both")
-    make = lambda shuffle: DeviceLoader(both, batch_size=8, mean=[0.5] * 3, std=[0.25] * 3,
-                                        shuffle=shuffle)
-    results = evaluation.ResultsFile(tmp_path, "06_test")
+    file = results.ResultsFile(tmp_path, "06_test")
     experiment = experiments.train_model(
-        run, results, "multihead", "mobilenet_v3_small", [make(True), make(False), make(False)],
-        experiments.Recipe(epochs=1), "fake", 0, heads={"fine": 4, "coarse": 2})
+        run, file, label="multihead", model="mobilenet_v3_small",
+        splits=Splits(both, both, both, ["a", "b", "c", "d"]),
+        recipe=recipes.seed_recipe(1, batch_size=8), dataset="fake",
+        heads={"fine": 4, "coarse": 2})
     assert set(experiment.heads) == {"fine", "coarse"}
     assert experiment.test is experiment.heads["fine"]
     row = experiment.row
@@ -87,8 +87,8 @@ def probabilities(first: float) -> torch.Tensor:
 
 def test_argmax_and_soft_mappings_disagree_where_the_mass_lies_elsewhere() -> None:
     rows = torch.stack([probabilities(0.45), probabilities(0.9), probabilities(0.05)])
-    argmax = evaluation.coarse_scores(rows, TABLE, "argmax")
-    soft = evaluation.coarse_scores(rows, TABLE, "soft")
+    argmax = superclasses.coarse_scores(rows, TABLE, "argmax")
+    soft = superclasses.coarse_scores(rows, TABLE, "soft")
     assert argmax.argmax(1).tolist() == [0, 0, 1]  # class 0 is the single most probable
     assert soft.argmax(1).tolist() == [1, 0, 1]    # but 55 % of the mass is in superclass 1
     assert torch.allclose(soft[0], torch.tensor([0.45, 0.55]))
@@ -96,7 +96,7 @@ def test_argmax_and_soft_mappings_disagree_where_the_mass_lies_elsewhere() -> No
 
 def test_confidence_mapping_blends_argmax_and_mass_by_entropy() -> None:
     rows = torch.stack([probabilities(0.45), torch.full((10,), 0.1)])
-    scores = evaluation.coarse_scores(rows, TABLE, "confidence")
+    scores = superclasses.coarse_scores(rows, TABLE, "confidence")
     entropy = -(rows[0] * rows[0].log()).sum().item()
     weight = 1 - entropy / math.log(10)
     assert scores[0, 0].item() == pytest.approx(weight + (1 - weight) * 0.45, rel=1e-5)
@@ -109,20 +109,20 @@ def test_validation_mapping_weights_each_fine_class_by_its_accuracy() -> None:
     row = probabilities(0.6)[None]
     trusted = torch.tensor([1.0] + [0.1] * 9)
     doubted = torch.tensor([0.2] + [1.0] * 9)
-    assert evaluation.coarse_scores(row, TABLE, "soft").argmax(1).item() == 0
-    assert evaluation.coarse_scores(row, TABLE, "validation", trusted).argmax(1).item() == 0
-    scores = evaluation.coarse_scores(row, TABLE, "validation", doubted)
+    assert superclasses.coarse_scores(row, TABLE, "soft").argmax(1).item() == 0
+    assert superclasses.coarse_scores(row, TABLE, "validation", trusted).argmax(1).item() == 0
+    scores = superclasses.coarse_scores(row, TABLE, "validation", doubted)
     assert torch.allclose(scores, torch.tensor([[0.12, 0.4]]))
     with pytest.raises(ValueError, match="fine_weights"):
-        evaluation.coarse_scores(row, TABLE, "validation")
+        superclasses.coarse_scores(row, TABLE, "validation")
     with pytest.raises(ValueError, match="unknown mapping"):
-        evaluation.coarse_scores(row, TABLE, "vote")
+        superclasses.coarse_scores(row, TABLE, "vote")
 
 
 def test_coarse_predictions_score_like_any_predictions() -> None:
     rows = torch.stack([probabilities(0.45), probabilities(0.9), probabilities(0.05)])
     fine = evaluation.Predictions(rows.log(), torch.tensor([0, 0, 5]))
-    argmax = evaluation.coarse_predictions(fine, TABLE, "argmax")
+    argmax = superclasses.coarse_predictions(fine, TABLE, "argmax")
     assert torch.equal(argmax.labels, torch.tensor([0, 0, 1])) and argmax.accuracy() == 1.0
-    assert evaluation.coarse_predictions(fine, TABLE, "soft").accuracy() == pytest.approx(2 / 3)
-    assert set(evaluation.MAPPINGS) == {"argmax", "confidence", "soft", "validation"}
+    assert superclasses.coarse_predictions(fine, TABLE, "soft").accuracy() == pytest.approx(2 / 3)
+    assert set(superclasses.MAPPINGS) == {"argmax", "confidence", "soft", "validation"}

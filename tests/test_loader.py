@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import torch
 
-from helpers.data import (Augment, DeviceLoader, ImageSplit, batch_colour_jitter, batch_crop,
-                          batch_cutout, batch_flip, batch_resize, pad_reflect)
+from helpers.data import (DIHEDRAL, Augment, DeviceLoader, ImageSplit, batch_colour_jitter,
+                          batch_crop, batch_cutout, batch_flip, batch_quarter_turns, batch_resize,
+                          pad_reflect)
+from helpers.passes import EVERY_BATCH, CutPasses
 
 
 def random_images(count: int = 6, size: int = 8) -> torch.Tensor:
@@ -92,9 +95,35 @@ def test_drop_last_and_two_column_targets() -> None:
     assert len(batches) == 2 and batches[0][1].shape == (4, 2)
 
 
-def test_max_batches_caps_an_epoch() -> None:
+def test_with_seed_reseeds_a_copy_and_leaves_the_loader_alone() -> None:
+    split = ImageSplit(random_images(12), torch.arange(12))
+    base = loader(split, shuffle=True, augment=Augment(flip=True), seed=1)
+    reseeded = base.with_seed(2)
+    assert base.seed == 1 and reseeded.seed == 2 and reseeded.images is base.images
+    orders = [torch.cat([y for _, y in source]) for source in (base, reseeded)]
+    assert not torch.equal(*orders)
+    assert torch.equal(torch.cat([y for _, y in loader(split, shuffle=True,
+                                                       augment=Augment(flip=True), seed=2)]),
+                       orders[1])
+
+
+def test_quarter_turns_rotate_each_image_by_its_own_count() -> None:
+    images = random_images(4)
+    turns = torch.tensor([0, 1, 2, 3])
+    turned = batch_quarter_turns(images, turns)
+    for i in range(4):
+        assert torch.equal(turned[i], images[i].rot90(i, dims=(1, 2)))
+    assert DIHEDRAL.quarter_turns and DIHEDRAL.flip and not DIHEDRAL.crop_padding
+
+
+def test_cut_passes_stop_early_and_record_what_the_whole_pass_would_take(tmp_path) -> None:
     split = ImageSplit(torch.zeros(50, 3, 8, 8, dtype=torch.uint8), torch.arange(50) % 5)
-    loader = DeviceLoader(split, batch_size=8, mean=[0.0] * 3, std=[1.0] * 3, shuffle=True,
-                          max_batches=3)
-    assert len(loader) == 3 and sum(len(y) for _, y in loader) == 24
-    assert len(DeviceLoader(split, batch_size=8, mean=[0.0] * 3, std=[1.0] * 3)) == 7
+    record = tmp_path / "passes.csv"
+    cut = CutPasses(min_batches=3, record=record, notebook="02_test", min_seconds=0.0)
+    served = DeviceLoader(split, batch_size=8, mean=[0.0] * 3, std=[1.0] * 3, passes=cut)
+    assert len(served) == 7 and sum(len(y) for _, y in served) == 24
+    written = pd.read_csv(record).iloc[0]
+    assert (written["part"], written["batches_run"], written["batches_full"]) == ("pass", 3, 7)
+    assert written["full_seconds"] >= written["seconds"]
+    assert sum(len(y) for _, y in served.with_seed(1)) == 24  # a reseeded copy is cut too
+    assert cut.epochs(40) == 1 and EVERY_BATCH.epochs(40) == 40

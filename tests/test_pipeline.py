@@ -38,7 +38,7 @@ def test_parameters_are_checked_against_the_parameters_cell() -> None:
 
 def test_profiles_parameter_files_are_valid() -> None:
     for profile in PROFILES:
-        table = pipeline.load_parameters(profile)
+        table = pipeline.load_parameters(pipeline.parameters_file(profile))
         for notebook in pipeline.list_notebooks():
             pipeline.parameters_for(notebook, profile, table)
 
@@ -54,7 +54,7 @@ def test_every_parameter_of_every_notebook_is_seen_by_papermill() -> None:
 def test_missing_browser_stops_before_running_anything(monkeypatch, capsys) -> None:
     monkeypatch.setattr(pipeline, "find_browser", lambda: None)
     monkeypatch.setattr(pipeline, "run_notebook", lambda *a: pytest.fail("ran a notebook"))
-    assert pipeline.run_all("smoke", ["01"], pdf=True) == 2
+    assert pipeline.main(["--profile", "smoke", "--only", "01"]) == 2
     assert "sudo apt-get install -y chromium" in capsys.readouterr().err
 
 
@@ -78,8 +78,8 @@ def test_a_failing_notebook_keeps_its_partial_output_and_is_named(monkeypatch, t
     (reports / "smoke").mkdir(parents=True)
     (reports / "smoke" / "00_earlier.pdf").write_text("kept")
     monkeypatch.setattr(pipeline, "NOTEBOOKS_DIR", notebooks)
-    monkeypatch.setattr(pipeline, "PROJECT_ROOT", tmp_path)
-    monkeypatch.setattr(pipeline, "load_parameters", lambda profile: {})
+    monkeypatch.setenv("REPORTS_ROOT", str(reports))
+    monkeypatch.setattr(pipeline, "load_parameters", lambda path: {})
     status = pipeline.run_all("smoke", None, pdf=export.find_browser() is not None)
     err = capsys.readouterr().err
     assert status == 1
@@ -102,3 +102,89 @@ def test_committed_notebooks_are_built_from_their_sources() -> None:
         cells = nbformat.read(notebook, as_version=4).cells
         assert "colab.research.google.com/github/" in cells[0].source
         assert not any(cell.get("outputs") for cell in cells if cell.cell_type == "code")
+
+
+def fails_before_running(monkeypatch, capsys, *argv: str) -> str:
+    """Run ``run_all.sh *argv`` expecting a ConfigError before any notebook; its message."""
+    monkeypatch.setattr(pipeline, "run_notebook", lambda *a: pytest.fail("ran a notebook"))
+    assert pipeline.main(["--no-pdf", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("run_all: "), err  # one line, no traceback
+    return err[0]
+
+
+def test_a_yaml_error_names_the_file_and_the_line(monkeypatch, capsys, tmp_path) -> None:
+    params = tmp_path / "mine.yaml"
+    params.write_text("common:\n  seed: 1\n02_baseline_cnn:\n  epochs: [2\n")
+    message = fails_before_running(monkeypatch, capsys, "--profile", "smoke", "--params",
+                                   str(params))
+    assert f"{params} is not valid YAML at line 5" in message
+    params.write_text("common:\n  seed: 1\n02_baseline_cnn:\n  epoch: 2\n")
+    message = fails_before_running(monkeypatch, capsys, "--profile", "smoke", "--params",
+                                   str(params))
+    assert f"{params}, 02_baseline_cnn: unknown parameter 'epoch'" in message
+    message = fails_before_running(monkeypatch, capsys, "--params", str(tmp_path / "none.yaml"))
+    assert "none.yaml is missing" in message
+
+
+def test_params_file_replaces_the_profiles_own(monkeypatch, tmp_path) -> None:
+    params = tmp_path / "mine.yaml"
+    params.write_text("common:\n  seed: 7\n01_eda:\n  images_per_class: 2\n")
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
+    plan = pipeline.prepare("smoke", ["01"], pdf=False, params=params)
+    assert plan.source == params
+    assert next(iter(plan.notebooks.values())) == {"seed": 7, "images_per_class": 2,
+                                                   "profile": "smoke"}
+
+
+def test_unwritable_reports_are_found_before_anything_runs(monkeypatch, capsys, tmp_path) -> None:
+    (tmp_path / "smoke").write_text("a file where the reports folder should be")
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path))
+    message = fails_before_running(monkeypatch, capsys, "--profile", "smoke", "--only", "01")
+    assert "smoke is a file" in message and "REPORTS_ROOT" in message
+
+
+def test_cuda_asked_for_without_a_gpu_is_found_before_anything_runs(monkeypatch, capsys,
+                                                                      tmp_path) -> None:
+    monkeypatch.setattr(pipeline, "resolve_device", pipeline.resolve_device)
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    params = tmp_path / "cuda.yaml"
+    params.write_text("common:\n  device: cuda\n")
+    message = fails_before_running(monkeypatch, capsys, "--profile", "smoke", "--only", "02",
+                                   "--params", str(params))
+    assert "02_baseline_cnn" in message and "no CUDA GPU here" in message
+
+
+def test_help_lists_the_profiles_the_default_and_what_only_does(capsys) -> None:
+    with pytest.raises(SystemExit):
+        pipeline.main(["--help"])
+    text = capsys.readouterr().out
+    for profile in PROFILES:
+        assert f"  {profile} " in text
+    assert "(the default)" in text and "--only" in text and "summary" in text
+    assert "--params FILE" in text
+
+
+def test_the_full_profile_on_a_cpu_says_so_with_the_rehearsal_estimate(monkeypatch, capsys,
+                                                                         tmp_path) -> None:
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path))
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    (tmp_path / "rehearsal").mkdir()
+    (tmp_path / "rehearsal" / "run.json").write_text(
+        '{"estimated_full_seconds": 215640, "device": "cpu (2 threads)"}')
+    plan = pipeline.prepare("full", ["02"], pdf=False)
+    pipeline.warn_if_slow(plan)
+    said = capsys.readouterr().out
+    assert "meant for a GPU" in said and "estimated 59 h 54 min" in said
+    assert "./run_all.sh --profile smoke" in said
+    pipeline.warn_if_slow(pipeline.prepare("smoke", ["02"], pdf=False))
+    assert capsys.readouterr().out == ""
+
+
+def test_progress_lines_reach_the_terminal_with_the_elapsed_time(tmp_path, capsys) -> None:
+    log = tmp_path / "02.log"
+    with pipeline.ProgressEcho(log, expected=120.0):
+        from helpers import progress
+        progress.say("cnn (seed) epoch 1/3  train_loss 2.1")
+    out = capsys.readouterr().out
+    assert "] cnn (seed) epoch 1/3  train_loss 2.1" in out and "of about 2 min 0 s" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,67 +11,65 @@ import torch
 from torch import nn
 
 from helpers import config, features, pipeline, rehearsal
+from helpers.config import PASSES_FOLDER
+from helpers.passes import EVERY_BATCH, CutPasses, pass_seconds
 from helpers.data import DeviceLoader, ImageSplit
 from helpers.training import fit, make_optimizer
 
-CPU = torch.device("cpu")
-
-
 @pytest.fixture
-def rehearsing(tmp_path, monkeypatch):
-    """A rehearsal of 2 batches per pass (however fast) for the notebook "07_test", ended after."""
-    monkeypatch.setenv(rehearsal.NOTEBOOK_ENV, "07_test")
-    rehearsal.configure(2, tmp_path, min_seconds=0.0)
-    yield tmp_path / rehearsal.FOLDER / "07_test.csv"
-    rehearsal.configure(None, tmp_path)
+def cut(tmp_path) -> CutPasses:
+    """A rehearsal's passes: 2 batches each (however fast), recorded for the notebook "07_test"."""
+    return CutPasses(2, tmp_path / PASSES_FOLDER / "07_test.csv", "07_test", min_seconds=0.0)
 
 
-def loader(count: int = 40, batch_size: int = 8, shuffle: bool = False) -> DeviceLoader:
+def loader(passes=EVERY_BATCH, count: int = 40, batch_size: int = 8, shuffle: bool = False
+           ) -> DeviceLoader:
     generator = torch.Generator().manual_seed(0)
     split = ImageSplit(torch.randint(0, 256, (count, 3, 8, 8), dtype=torch.uint8,
                                      generator=generator), torch.arange(count) % 2)
     return DeviceLoader(split, batch_size=batch_size, mean=[0.5] * 3, std=[0.25] * 3,
-                        shuffle=shuffle)
+                        shuffle=shuffle, passes=passes)
 
 
 def test_a_whole_pass_is_the_first_batch_plus_the_mean_of_the_later_ones() -> None:
-    assert rehearsal.pass_seconds(first=2.0, rest=1.0, batches_run=3, batches_full=101) == 52.0
-    assert rehearsal.pass_seconds(first=2.0, rest=0.0, batches_run=1, batches_full=5) == 10.0
-    assert rehearsal.pass_seconds(first=2.0, rest=1.0, batches_run=3, batches_full=0) == 0.0
+    assert pass_seconds(first=2.0, rest=1.0, batches_run=3, batches_full=101) == 52.0
+    assert pass_seconds(first=2.0, rest=0.0, batches_run=1, batches_full=5) == 10.0
+    assert pass_seconds(first=2.0, rest=1.0, batches_run=3, batches_full=0) == 0.0
 
 
-def test_a_pass_stops_after_the_cut_and_is_recorded_with_its_full_length(rehearsing) -> None:
-    batches = list(loader())
-    assert len(batches) == 2
-    parts = pd.read_csv(rehearsing)
+def test_a_pass_stops_after_the_cut_and_is_recorded_with_its_full_length(cut) -> None:
+    assert len(list(loader(cut))) == 2
+    parts = pd.read_csv(cut.record)
     assert parts.loc[0, ["notebook", "part", "batches_run", "batches_full", "repeats"]].tolist() == [
         "07_test", "pass", 2, 5, 1]
     assert parts.loc[0, "full_seconds"] >= parts.loc[0, "seconds"] > 0
-    rehearsal.configure(2, rehearsing.parent.parent, min_seconds=60.0)
-    assert len(list(loader())) == 5  # fast batches: timed on until the pass ends
-    whole = pd.read_csv(rehearsing).iloc[-1]
+    patient = CutPasses(2, cut.record, "07_test", min_seconds=60.0)
+    assert len(list(loader(patient))) == 5  # fast batches: timed on until the pass ends
+    whole = pd.read_csv(cut.record).iloc[-1]
     assert whole["batches_run"] == whole["batches_full"] == 5
     assert whole["full_seconds"] == pytest.approx(whole["seconds"], abs=1e-3)
-    rehearsal.configure(None, rehearsing.parent)
-    assert len(list(loader())) == 5  # no rehearsal, no cut
+    assert len(list(loader())) == 5  # a normal run's passes: no cut
+    with pytest.raises(ValueError, match="at least one batch"):
+        CutPasses(0, cut.record, "07_test")
 
 
-def test_a_training_runs_one_epoch_that_stands_for_all_of_them(rehearsing) -> None:
+def test_a_training_runs_one_epoch_that_stands_for_all_of_them(cut) -> None:
     torch.manual_seed(0)
     model = nn.Sequential(nn.Flatten(), nn.Linear(192, 2))
-    history = fit(model, loader(shuffle=True), loader(), epochs=7,
-                  optimizer=make_optimizer(model), checkpoint_dir=rehearsing.parent / "ckpt")
+    history = fit(model, loader(cut, shuffle=True), loader(cut), epochs=7,
+                  optimizer=make_optimizer(model), checkpoint_dir=cut.record.parent / "ckpt",
+                  passes=cut)
     assert history.epochs_run == 1
-    parts = pd.read_csv(rehearsing)
+    parts = pd.read_csv(cut.record)
     assert parts["part"].tolist() == ["pass", "pass", "epoch rest"]  # train, validation, the rest
     assert (parts["repeats"] == 7).all()
     rest = parts.iloc[2]
     assert math.isclose(rest["full_seconds"], 7 * rest["seconds"], rel_tol=1e-3, abs_tol=1e-3)
 
 
-def test_features_of_a_rehearsal_take_the_full_memory_and_fill_the_first_batches(rehearsing) -> None:
+def test_features_of_a_rehearsal_take_the_full_memory_and_fill_the_first_batches(cut) -> None:
     backbone = nn.Sequential(nn.Flatten(), nn.Linear(192, 4))
-    cached = features.extract_features(backbone, loader(), views=2)
+    cached = features.extract_features(backbone, loader(cut), views=2)
     assert cached.features.shape == (2, 40, 4)
     assert cached.features[:, :16].abs().sum() > 0 and not cached.features[:, 16:].any()
     assert torch.equal(cached.labels[:16], torch.arange(16) % 2)
@@ -79,7 +78,7 @@ def test_features_of_a_rehearsal_take_the_full_memory_and_fill_the_first_batches
 def test_the_estimate_replaces_each_cut_pass_by_its_full_length(tmp_path) -> None:
     pd.DataFrame({"notebook": ["01_a", "02_b", "summary"], "seconds": [10.0, 20.0, 5.0],
                   "status": "ok"}).to_csv(tmp_path / "timings.csv", index=False)
-    passes = tmp_path / rehearsal.FOLDER
+    passes = tmp_path / PASSES_FOLDER
     passes.mkdir()
     pd.DataFrame({"notebook": "02_b", "part": ["pass", "epoch rest"], "batches_run": [3, 0],
                   "batches_full": [300, 0], "repeats": [10, 10], "seconds": [3.0, 1.0],
@@ -100,18 +99,25 @@ def test_the_rehearsal_profile_runs_the_full_parameters_on_full_size_synthetic_d
     assert profile.synthetic and profile.pretrained_weights == "stand-in"
     assert profile.synthetic_sizes["cifar10"] == {"train_per_class": 5000, "test_per_class": 1000}
     assert profile.synthetic_sizes["eurosat"] == {"divisor": 1}
-    assert pipeline.load_parameters("rehearsal") == pipeline.load_parameters("full")
+    assert pipeline.parameters_file("rehearsal") == pipeline.parameters_file("full")
     notebook = pipeline.list_notebooks()[1]
-    assert pipeline.parameters_for(notebook, "rehearsal", pipeline.load_parameters("rehearsal"))[
-        "profile"] == "rehearsal"
+    table = pipeline.load_parameters(pipeline.parameters_file("rehearsal"))
+    assert pipeline.parameters_for(notebook, "rehearsal", table)["profile"] == "rehearsal"
 
 
-def test_setup_starts_a_rehearsal_only_for_the_rehearsal_profile(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
-    config.setup(profile="rehearsal", device="cpu", data_root=tmp_path)
-    assert rehearsal.current() is not None and rehearsal.current().min_batches == 3
-    assert "stops after 3 batches" in config.setup(profile="rehearsal", device="cpu",
-                                                   data_root=tmp_path).data_notice()
-    config.setup(profile="smoke", device="cpu", data_root=tmp_path)
-    assert rehearsal.current() is None
-    assert rehearsal.epochs_to_run(7) == 7
+def test_setup_gives_only_the_rehearsal_cut_passes(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
+    run = config.setup(profile="rehearsal", device="cpu", data_root=tmp_path, notebook="02_x")
+    assert isinstance(run.passes, CutPasses) and run.passes.min_batches == 3
+    assert run.passes.record == tmp_path / "reports" / "rehearsal" / PASSES_FOLDER / "02_x.csv"
+    assert "stops after 3 batches" in run.data_notice()
+    smoke = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="02_x")
+    assert smoke.passes is EVERY_BATCH
+
+
+def test_only_the_pipeline_imports_the_rehearsal() -> None:
+    package = Path(rehearsal.__file__).parent
+    importers = sorted(path.name for path in package.rglob("*.py")
+                       if "rehearsal import" in path.read_text() or
+                       "import rehearsal" in path.read_text())
+    assert importers == ["pipeline.py"]

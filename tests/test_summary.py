@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -71,4 +72,25 @@ def test_no_results_says_what_to_run(tmp_path: Path) -> None:
 def test_environment_names_device_versions_and_commit() -> None:
     info = summary.environment("cpu")
     assert info["device"].startswith("cpu")
-    assert info["torch"].startswith("2.") and "git commit" in info
+    assert info["torch"].startswith("2.")
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=summary.PROJECT_ROOT,
+                          capture_output=True, text=True).stdout.strip()
+    assert head and info["git commit"].split()[0] == head
+
+
+def test_git_commit_marks_changes_and_a_missing_checkout(tmp_path, monkeypatch) -> None:
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+    git("init", "-q")
+    (tmp_path / "a.txt").write_text("one")
+    git("add", "a.txt")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "first")
+    monkeypatch.setattr(summary, "PROJECT_ROOT", tmp_path)
+    clean = summary.git_commit()
+    assert len(clean) >= 7 and " " not in clean
+    (tmp_path / "a.txt").write_text("two")
+    assert summary.git_commit() == f"{clean} + changes"
+    monkeypatch.setattr(summary, "PROJECT_ROOT", tmp_path / "elsewhere")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert summary.git_commit() == "unknown (not a git checkout)"

@@ -39,9 +39,11 @@ class DropoutCNN(nn.Module):
 def train(epochs: int, checkpoint_dir=None, stop_after: int | None = None, patience=None):
     torch.manual_seed(0)
     model = DropoutCNN()
-    optimizer = training.make_optimizer(model, "adamw", lr=3e-3, weight_decay=1e-4)
-    scheduler = training.make_scheduler(optimizer, "cosine", epochs, warmup_epochs=1)
+    optimizer = training.make_optimizer(model, "adamw", lr=3e-3, weight_decay=1e-4,
+                                        decay_norm_and_bias=False)
     train_loader, val_loader = tiny_loaders()
+    scheduler = training.make_scheduler(optimizer, "cosine", epochs, len(train_loader),
+                                        warmup_epochs=1)
 
     def kill(epoch, row):
         if epoch == stop_after:
@@ -49,7 +51,8 @@ def train(epochs: int, checkpoint_dir=None, stop_after: int | None = None, patie
 
     history = training.fit(model, train_loader, val_loader, epochs=epochs, optimizer=optimizer,
                            scheduler=scheduler, patience=patience, grad_clip=1.0,
-                           label_smoothing=0.1, checkpoint_dir=checkpoint_dir, on_epoch_end=kill)
+                           label_smoothing=0.1, checkpoint_dir=checkpoint_dir, checkpoint_every=0,
+                           on_epoch_end=kill)
     return model, history
 
 
@@ -62,7 +65,8 @@ def test_same_seed_gives_the_same_history_on_cpu() -> None:
     _, second = train(3)
     assert without_seconds(first) == without_seconds(second)
     assert [row["epoch"] for row in first.rows] == [1, 2, 3]
-    assert first.rows[0]["lr"] == pytest.approx(3e-3 / 2)  # warm-up epoch
+    assert first.rows[0]["lr"] == pytest.approx(3e-3 / 4)  # first of 3 warm-up steps
+    assert first.rows[1]["lr"] == pytest.approx(3e-3)  # warm-up over: the peak rate
     assert set(first.rows[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
                                   "seconds"}
 
@@ -87,10 +91,11 @@ def test_a_finished_run_is_not_trained_again_and_other_settings_start_fresh(tmp_
     assert longer.epochs_run == 3
 
 
-def test_early_stopping_restores_the_best_weights(monkeypatch) -> None:
-    losses = iter([1.0, 0.8, 0.9, 0.95, 0.99, 1.2, 1.3])
-    monkeypatch.setattr(training, "validate", lambda *a, **k: {"val_loss": next(losses),
-                                                               "val_acc": 0.5})
+def test_early_stopping_counts_from_the_lowest_loss_and_keeps_the_best_accuracy(
+        monkeypatch) -> None:
+    figures = iter([(1.0, 0.50), (0.8, 0.55), (0.9, 0.60), (0.95, 0.58), (0.99, 0.4), (1.2, 0.3)])
+    monkeypatch.setattr(training, "validate", lambda *a, **k: dict(
+        zip(("val_loss", "val_acc"), next(figures))))
     snapshots = {}
     torch.manual_seed(0)
     model = models.build_model("baseline_cnn")
@@ -99,24 +104,43 @@ def test_early_stopping_restores_the_best_weights(monkeypatch) -> None:
                            optimizer=training.make_optimizer(model, "sgd", lr=0.05),
                            on_epoch_end=lambda e, r: snapshots.update({e: copy.deepcopy(
                                model.state_dict())}))
-    assert history.epochs_run == 4 and history.stopped_early and history.best_epoch == 2
+    # the loss stalls after epoch 2, so training stops after epoch 4; epoch 3 has the best accuracy
+    assert history.epochs_run == 4 and history.stopped_early
+    assert history.lowest_loss_epoch == 2 and history.best_epoch == 3
     for name, tensor in model.state_dict().items():
-        assert torch.equal(tensor, snapshots[2][name])
+        assert torch.equal(tensor, snapshots[3][name])
     assert not torch.equal(model.state_dict()["classifier.3.bias"], snapshots[4]["classifier.3.bias"])
 
 
-def test_checkpoints_describe_themselves(tmp_path) -> None:
+def test_checkpoints_describe_themselves_and_shrink_when_training_ends(tmp_path) -> None:
     torch.manual_seed(0)
     model = models.build_model("baseline_cnn", hidden=32)
     train_loader, val_loader = tiny_loaders()
-    training.fit(model, train_loader, val_loader, epochs=1, checkpoint_dir=tmp_path,
-                 optimizer=training.make_optimizer(model), scheduler=None)
-    state = training.load_checkpoint(tmp_path / "last.pt")  # weights_only=True inside
-    assert {"model", "optimizer", "scheduler", "scaler", "epoch", "history", "model_config",
-            "rng"} <= set(state)
-    rebuilt = models.rebuild_model(training.load_checkpoint(tmp_path / "best.pt")["model_config"])
-    rebuilt.load_state_dict(state["model"])
+    sizes = {}
+    training.fit(model, train_loader, val_loader, epochs=2, checkpoint_dir=tmp_path,
+                 optimizer=training.make_optimizer(model), checkpoint_every=0,
+                 on_epoch_end=lambda epoch, row: sizes.update(
+                     {epoch: (tmp_path / "last.pt").stat().st_size}))
+    running = training.load_checkpoint(tmp_path / "last.pt")  # weights_only=True inside
+    assert set(running) == {"signature", "history", "finished", "stopped_early", "epoch",
+                            "model_config"}  # finished: the record only
+    assert running["finished"] and running["epoch"] == 2
+    assert sizes[2] < sizes[1] / 10  # epoch 1 held weights, optimiser state and RNG
+    best = training.load_checkpoint(tmp_path / "best.pt")
+    rebuilt = models.rebuild_model(best["model_config"])
+    rebuilt.load_state_dict(best["model"])
     assert models.count_parameters(rebuilt) == models.count_parameters(model)
+
+
+def test_checkpoints_wait_for_their_interval(tmp_path) -> None:
+    torch.manual_seed(0)
+    model = models.build_model("baseline_cnn", hidden=32)
+    train_loader, val_loader = tiny_loaders()
+    written = []
+    training.fit(model, train_loader, val_loader, epochs=3, checkpoint_dir=tmp_path,
+                 optimizer=training.make_optimizer(model), checkpoint_every=3600,
+                 on_epoch_end=lambda epoch, row: written.append((tmp_path / "last.pt").exists()))
+    assert written == [False, False, True]  # only the last epoch within the hour
 
 
 def test_multi_head_loss_sums_the_heads() -> None:
@@ -155,8 +179,8 @@ def test_builders_reject_unknown_names() -> None:
     model = models.build_model("baseline_cnn")
     with pytest.raises(ValueError, match="unknown optimiser 'rmsprop'"):
         training.make_optimizer(model, "rmsprop")
-    with pytest.raises(ValueError, match="unknown scheduler 'cyclic'"):
-        training.make_scheduler(training.make_optimizer(model), "cyclic", 10)
+    with pytest.raises(ValueError, match="unknown schedule 'cyclic'"):
+        training.make_scheduler(training.make_optimizer(model), "cyclic", 10, 5)
     with pytest.raises(ValueError, match="unknown model 'resnet'"):
         models.build_model("resnet")
 
@@ -185,3 +209,29 @@ def test_compiled_training_runs_through_the_compiled_module_and_saves_plain_weig
     assert len(compiled) == 1 and compiled[0].calls == len(train_loader) + len(val_loader)
     saved = training.load_checkpoint(tmp_path / "best.pt")["model"]
     assert saved.keys() == model.state_dict().keys()  # no wrapper prefix in the checkpoint
+
+
+def test_weight_decay_spares_norm_and_bias_only_when_asked() -> None:
+    model = models.build_model("cnn_v2")
+    spared = training.make_optimizer(model, "sgd", weight_decay=5e-4, decay_norm_and_bias=False)
+    decays = {p.ndim > 1: g["weight_decay"] for g in spared.param_groups for p in g["params"]}
+    assert decays == {True: 5e-4, False: 0.0}
+    plain = training.make_optimizer(model, "sgd", weight_decay=5e-4)
+    assert {g["weight_decay"] for g in plain.param_groups} == {5e-4}
+    assert sum(len(g["params"]) for g in spared.param_groups) == len(list(model.parameters()))
+
+
+def test_cosine_schedule_warms_up_then_decays_to_zero() -> None:
+    model = models.build_model("baseline_cnn")
+    optimizer = training.make_optimizer(model, "sgd", lr=0.1)
+    scheduler = training.make_scheduler(optimizer, "cosine", epochs=4, steps_per_epoch=10,
+                                        warmup_epochs=1)
+    rates = []
+    for _ in range(40):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert rates[0] == pytest.approx(0.1 / 11) and rates[10] == pytest.approx(0.1)
+    assert all(a < b for a, b in zip(rates[:10], rates[1:11]))  # rising during warm-up
+    assert all(a >= b for a, b in zip(rates[10:], rates[11:]))  # then falling
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)

@@ -6,7 +6,7 @@ import urllib.error
 
 import pytest
 import torch
-from helpers import config, evaluation, experiments, features, models, training
+from helpers import config, experiments, features, models, recipes, results, training
 from helpers.models import weights as weights_module
 
 
@@ -154,10 +154,8 @@ def test_feature_loader_draws_order_and_views_by_seed_and_epoch() -> None:
     assert len(loader) == 3 and loader.num_images == 10
 
 
-def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp_path,
-                                                                             monkeypatch) -> None:
-    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path)
-    monkeypatch.setattr(type(run), "checkpoints_dir", property(lambda self: tmp_path / "ckpt"))
+def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp_path) -> None:
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="04_test")
     torch.manual_seed(0)
     model = models.build_model("mobilenet_v2", num_classes=2, weights="stand-in", frozen=True)
     images = torch.randn(32, 3, 32, 32)
@@ -165,9 +163,10 @@ def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp
     batches = [(images[i:i + 8], labels[i:i + 8]) for i in range(0, 32, 8)]
     before = {k: v.clone() for k, v in model.backbone.state_dict().items()}
     cache = features.cache_features(model.backbone, [batches, batches, batches])
-    results = evaluation.ResultsFile(tmp_path, "04_test")
+    file = results.ResultsFile(tmp_path, "04_test")
     experiment = experiments.train_head_on_features(
-        run, results, "frozen", model, cache, experiments.Recipe(epochs=2), "fake", 0, 8)
+        run, file, label="frozen", model=model, features=cache,
+        recipe=recipes.seed_recipe(2, batch_size=8), dataset="fake", seed=0)
     assert experiment.model is model and experiment.row["params"] == 1280 * 2 + 2
     assert experiment.row["params_total"] == models.count_parameters(model, trainable_only=False)
     assert all(torch.equal(v, before[k]) for k, v in model.backbone.state_dict().items())
@@ -179,5 +178,5 @@ def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp
                                for k, v in model.backbone.state_dict().items())
     unfrozen = models.build_model("mobilenet_v2", num_classes=2)
     with pytest.raises(ValueError, match="frozen"):
-        experiments.train_head_on_features(run, results, "x", unfrozen, cache,
-                                           experiments.Recipe(epochs=1), "fake", 0, 8)
+        experiments.train_head_on_features(run, file, label="x", model=unfrozen, features=cache,
+                                           recipe=recipes.seed_recipe(1), dataset="fake")

@@ -1,11 +1,14 @@
 """Build ``notebooks/NN_name.ipynb`` from ``notebooks/src/NN_name.py`` (percent format).
 
 The sources hold narrative, parameters and calls; this script adds what every notebook shares - the
-"Open in Colab" badge (from ``helpers.config.REPO_URL``) and the setup cell - so that it is written
-once. Notebooks are written without outputs.
+"Open in Colab" badge and the setup cell, which in Colab clones the repository into the working
+folder, and everywhere defines ``NOTEBOOK`` (the notebook's name) and puts ``helpers`` on the path -
+so that it is written once. Notebooks are written without outputs.
 
-    python tools/build_notebooks.py            # write the notebooks
-    python tools/build_notebooks.py --check    # exit 1 if a committed notebook is out of date
+    python tools/build_notebooks.py                       # write notebooks/ (URL: config.REPO_URL)
+    python tools/build_notebooks.py --repo-url URL        # the badges and clones of a fork
+    python tools/build_notebooks.py --repo-url URL --out DIR   # somewhere else (tests do)
+    python tools/build_notebooks.py --check               # exit 1 if notebooks/ is out of date
 
 Source format: cells start with ``# %%`` (code), ``# %% [markdown]`` (Markdown, each line behind
 ``# ``) or ``# %% tags=["parameters"]`` (the papermill parameters cell). The first cell is the
@@ -30,25 +33,35 @@ SOURCES = ROOT / "notebooks" / "src"
 TARGET = ROOT / "notebooks"
 MARKER = re.compile(r"^# %%(?P<kind> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
 
-SETUP_CELL = f'''\
-# Setup. In Colab: fetch the project and the one package Colab lacks. Everywhere: import `helpers`.
+SETUP_TEMPLATE = """\
+# Setup (written by tools/build_notebooks.py). In Colab: fetch the project and the one package
+# Colab lacks. Everywhere: name this notebook and import `helpers` from the project.
 import subprocess
 import sys
 from pathlib import Path
 
-REPO_URL = "{REPO_URL}"
-if "google.colab" in sys.modules and not Path("/content/project").exists():
-    subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/project"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "torchinfo"], check=True)
-project = next(folder for folder in (Path.cwd(), *Path.cwd().parents, Path("/content/project"))
+NOTEBOOK = "{notebook}"  # names this notebook's results file, checkpoints and log
+REPO_URL = "{url}"
+CLONE = Path.cwd() / "{folder}"  # where Colab keeps the project (its working folder is /content)
+if "google.colab" in sys.modules and not CLONE.exists():
+    subprocess.run(["git", "clone", "--depth", "1", REPO_URL, str(CLONE)], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "{torchinfo}"], check=True)
+project = next(folder for folder in (Path.cwd(), *Path.cwd().parents, CLONE)
                if (folder / "helpers" / "__init__.py").is_file())
-sys.path.insert(0, str(project))'''
+sys.path.insert(0, str(project))"""
 
 
-def colab_badge(name: str) -> str:
-    repository = REPO_URL.removeprefix("https://github.com/")
-    url = f"https://colab.research.google.com/github/{repository}/blob/main/notebooks/{name}.ipynb"
-    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
+def setup_cell(notebook: str, url: str) -> str:
+    folder = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    torchinfo = next(line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+                     if line.startswith("torchinfo"))
+    return SETUP_TEMPLATE.format(notebook=notebook, url=url, folder=folder, torchinfo=torchinfo)
+
+
+def colab_badge(name: str, url: str) -> str:
+    repository = url.removeprefix("https://github.com/")
+    link = f"https://colab.research.google.com/github/{repository}/blob/main/notebooks/{name}.ipynb"
+    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({link})"
 
 
 def parse_cells(text: str) -> list[nbformat.NotebookNode]:
@@ -80,15 +93,15 @@ def parse_cells(text: str) -> list[nbformat.NotebookNode]:
     return cells
 
 
-def build(source: Path) -> nbformat.NotebookNode:
+def build(source: Path, url: str = REPO_URL) -> nbformat.NotebookNode:
     cells = parse_cells(source.read_text())
     if not cells or cells[0].cell_type != "markdown":
         raise ValueError(f"{source}: the first cell must be the Markdown title")
     if re.search(r"^\s*(def|class)\s", "\n".join(c.source for c in cells if c.cell_type == "code"),
                  re.M):
         raise ValueError(f"{source}: functions and classes belong in helpers/, not in a notebook")
-    cells[0].source += "\n\n" + colab_badge(source.stem)
-    cells.insert(1, nbformat.v4.new_code_cell(SETUP_CELL))
+    cells[0].source += "\n\n" + colab_badge(source.stem, url)
+    cells.insert(1, nbformat.v4.new_code_cell(setup_cell(source.stem, url)))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata.update({
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -101,12 +114,16 @@ def build(source: Path) -> nbformat.NotebookNode:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="only check the committed notebooks")
+    parser.add_argument("--check", action="store_true", help="only check the notebooks in --out")
+    parser.add_argument("--repo-url", default=REPO_URL,
+                        help=f"the repository the badges open and Colab clones (default {REPO_URL})")
+    parser.add_argument("--out", type=Path, default=TARGET, help="where the notebooks go")
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     stale = []
     for source in [*sorted(SOURCES.glob("[0-9][0-9]_*.py")), SOURCES / "summary.py"]:
-        target = TARGET / f"{source.stem}.ipynb"
-        text = nbformat.writes(build(source)) + "\n"
+        target = args.out / f"{source.stem}.ipynb"
+        text = nbformat.writes(build(source, args.repo_url)) + "\n"
         if args.check:
             if not target.is_file() or target.read_text() != text:
                 stale.append(target.name)

@@ -4,9 +4,10 @@ augmented batches from the device. ``load_dataset(name, run)`` is the entry poin
 from __future__ import annotations
 
 from ..config import Run
-from .loader import (CROP_FLIP, NO_AUGMENT, Augment, DeviceLoader, batch_colour_jitter,
-                     batch_crop, batch_cutout, batch_flip, batch_resize, make_loaders, pad_reflect,
-                     plain_loaders)
+from .fashion import load_fashion_mnist
+from .loader import (CROP_FLIP, DIHEDRAL, NO_AUGMENT, Augment, DeviceLoader, batch_colour_jitter,
+                     batch_crop, batch_cutout, batch_flip, batch_quarter_turns, batch_resize,
+                     make_loaders, pad_reflect, plain_loaders)
 from .sources import (EUROSAT_CLASS_COUNTS, SPECS, DatasetError, load_cifar10, load_cifar100,
                       load_eurosat, read_cifar_pickle)
 from .splits import (SPLIT_SEED, ImageData, ImageSplit, Splits, channel_stats, make_splits,
@@ -17,9 +18,11 @@ from .synthetic import CIFAR100_HIERARCHY, ensure_synthetic
 DATASETS = {"cifar10": load_cifar10, "cifar100": load_cifar100, "eurosat": load_eurosat}
 
 # Validation (and for EuroSAT test) shares: CIFAR-10 45,000 / 5,000 / 10,000 (official test);
-# CIFAR-100 40,000 / 10,000 / 10,000; EuroSAT 18,900 / 2,700 / 5,400.
+# CIFAR-100 40,000 / 10,000 / 10,000; EuroSAT 18,900 / 2,700 / 5,400; Fashion-MNIST
+# 54,000 / 6,000 / 10,000 (official test).
 SPLIT_FRACTIONS = {
     "cifar10": {"val_fraction": 0.1},
+    "fashion_mnist": {"val_fraction": 0.1},
     "cifar100": {"val_fraction": 0.2},
     "eurosat": {"val_fraction": 0.1, "test_fraction": 0.2},
 }
@@ -41,10 +44,10 @@ def standard_splits(name: str, data: ImageData) -> Splits:
 
 
 __all__ = [
-    "Augment", "CIFAR100_HIERARCHY", "CROP_FLIP", "DATASETS", "DatasetError", "DeviceLoader",
-    "EUROSAT_CLASS_COUNTS", "ImageData", "ImageSplit", "NO_AUGMENT", "SPECS", "SPLIT_FRACTIONS",
-    "SPLIT_SEED", "Splits", "batch_colour_jitter", "batch_crop", "batch_cutout", "batch_flip",
-    "batch_resize", "channel_stats", "class_counts", "hierarchy_table", "samples_per_class",
+    "Augment", "CIFAR100_HIERARCHY", "CROP_FLIP", "DATASETS", "DIHEDRAL", "DatasetError",
+    "DeviceLoader", "EUROSAT_CLASS_COUNTS", "ImageData", "ImageSplit", "NO_AUGMENT", "SPECS",
+    "SPLIT_FRACTIONS", "SPLIT_SEED", "Splits", "batch_colour_jitter", "batch_crop", "batch_cutout",
+    "batch_flip", "batch_quarter_turns", "batch_resize", "load_fashion_mnist", "channel_stats", "class_counts", "hierarchy_table", "samples_per_class",
     "stats_table", "ensure_synthetic", "load_cifar10", "load_cifar100",
     "load_dataset", "load_eurosat", "make_loaders", "make_splits", "pad_reflect", "plain_loaders",
     "read_cifar_pickle", "standard_splits", "stratified_split", "superclass_subset",

@@ -1,19 +1,24 @@
 """A device loader in the spirit of airbench: the split stays a uint8 tensor on the device and
 whole batches are augmented with tensor operations, with no per-image Python and no PIL.
 
-Random draws for an epoch (order, crop offsets, flips, cutout squares, jitter factors) come from a
-CPU generator seeded by (seed, epoch), so an epoch is the same on every device and after a resume.
+Random draws for an epoch (order, crop offsets, flips, quarter turns, cutout squares, jitter
+factors) come from a CPU generator seeded by (seed, epoch), so an epoch is the same on every device
+and after a resume. Each pass goes through the run's :class:`~helpers.passes.Passes` (every batch,
+or a rehearsal's few timed ones).
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
 
-from .. import rehearsal
+from ..config import Run
+from ..device import batch_layout
+from ..passes import EVERY_BATCH, Passes
 from .splits import ImageSplit, Splits, channel_stats
 
 
@@ -23,12 +28,24 @@ class Augment:
 
     crop_padding: int = 0   # random crop after reflect padding by this many pixels
     flip: bool = False      # random horizontal flip with probability 1/2
+    quarter_turns: bool = False  # random rotation by 0, 90, 180 or 270 degrees (overhead images)
     cutout: int = 0         # side in pixels of a square set to the mean (0 = off)
     jitter: float = 0.0     # brightness, contrast and saturation factors drawn from 1 +- jitter
+
+    def describe(self) -> str:
+        """In words, for results files and tables ("none" when nothing is on)."""
+        parts = [f"crop (padding {self.crop_padding})" if self.crop_padding else "",
+                 "flip" if self.flip else "", "quarter turns" if self.quarter_turns else "",
+                 f"cutout {self.cutout}" if self.cutout else "",
+                 f"colour jitter {self.jitter:g}" if self.jitter else ""]
+        return " + ".join(part for part in parts if part) or "none"
 
 
 NO_AUGMENT = Augment()
 CROP_FLIP = Augment(crop_padding=4, flip=True)
+# Flips and quarter turns together draw any of the square's eight symmetries: a satellite tile has
+# no "up", so each of them is as likely a picture of the same ground.
+DIHEDRAL = Augment(flip=True, quarter_turns=True)
 
 
 # --- batched operations -----------------------------------------------------------------------
@@ -54,6 +71,16 @@ def batch_crop(padded: torch.Tensor, top: torch.Tensor, left: torch.Tensor, size
 def batch_flip(images: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
     """Mirror left-right the images whose ``flip`` entry is True."""
     return torch.where(flip[:, None, None, None], images.flip(3), images)
+
+
+def batch_quarter_turns(images: torch.Tensor, turns: torch.Tensor) -> torch.Tensor:
+    """Rotate each square image by ``turns`` (0-3) quarter turns counter-clockwise."""
+    rotated = images.clone()
+    for k in (1, 2, 3):
+        chosen = turns == k
+        if chosen.any():
+            rotated[chosen] = images[chosen].rot90(k, dims=(2, 3))
+    return rotated
 
 
 def batch_cutout(images: torch.Tensor, centre_y: torch.Tensor, centre_x: torch.Tensor,
@@ -96,22 +123,20 @@ class DeviceLoader:
     def __init__(self, split: ImageSplit, *, batch_size: int, mean: Sequence[float],
                  std: Sequence[float], device: torch.device | str = "cpu", shuffle: bool = False,
                  augment: Augment = NO_AUGMENT, resize: int | None = None, seed: int = 0,
-                 drop_last: bool = False, max_batches: int | None = None) -> None:
+                 drop_last: bool = False, passes: Passes = EVERY_BATCH) -> None:
         self.device = torch.device(device)
         self.images = split.images.to(self.device)
         self.labels = split.labels.to(self.device)
         self.padded = pad_reflect(self.images, augment.crop_padding) if augment.crop_padding else None
         self.batch_size, self.shuffle, self.augment = batch_size, shuffle, augment
-        self.resize, self.seed, self.drop_last = resize, seed, drop_last
-        self.max_batches = max_batches  # serve only this many batches an epoch (None: all)
+        self.resize, self.seed, self.drop_last, self.passes = resize, seed, drop_last, passes
         self.mean = torch.tensor(mean, device=self.device).view(1, 3, 1, 1)
         self.std = torch.tensor(std, device=self.device).view(1, 3, 1, 1)
         self.epoch = 0
 
     def __len__(self) -> int:
         full, rest = divmod(len(self.images), self.batch_size)
-        batches = full if self.drop_last or rest == 0 else full + 1
-        return min(batches, self.max_batches) if self.max_batches else batches
+        return full if self.drop_last or rest == 0 else full + 1
 
     @property
     def num_images(self) -> int:
@@ -121,13 +146,20 @@ class DeviceLoader:
         """Make the next iteration draw the order and augmentation of ``epoch``."""
         self.epoch = epoch
 
+    def with_seed(self, seed: int) -> DeviceLoader:
+        """The same loader (sharing the images on the device) drawing orders and augmentations
+        from ``seed``: each seed of a study gets its own, and the caller's loader is unchanged."""
+        reseeded = copy.copy(self)
+        reseeded.seed, reseeded.epoch = seed, 0
+        return reseeded
+
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         count = len(self.images)
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
         order = torch.randperm(count, generator=generator) if self.shuffle else torch.arange(count)
         draws = self._draw(generator, count)
         self.epoch += 1
-        return rehearsal.cut(self._batches(order, draws), len(self), self.device)
+        return self.passes.take(self._batches(order, draws), len(self), self.device)
 
     def _batches(self, order: torch.Tensor, draws: dict[str, torch.Tensor]
                  ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -144,6 +176,8 @@ class DeviceLoader:
             draws["crop"] = torch.randint(0, 2 * aug.crop_padding + 1, (count, 2), generator=generator)
         if aug.flip:
             draws["flip"] = torch.rand(count, generator=generator) < 0.5
+        if aug.quarter_turns:
+            draws["turns"] = torch.randint(0, 4, (count,), generator=generator)
         if aug.cutout:
             draws["cutout"] = torch.randint(0, size, (count, 2), generator=generator)
         if aug.jitter:
@@ -159,6 +193,8 @@ class DeviceLoader:
             images = self.images[index]
         if "flip" in draws:
             images = batch_flip(images, draws["flip"])
+        if "turns" in draws:
+            images = batch_quarter_turns(images, draws["turns"])
         images = images.float().div_(255)
         if "jitter" in draws:
             images = batch_colour_jitter(images, draws["jitter"])
@@ -168,37 +204,33 @@ class DeviceLoader:
                                   self.augment.cutout)
         if self.resize:
             images = batch_resize(images, self.resize)
-        if self.device.type == "cuda":  # the layout tensor cores want for convolutions
-            images = images.contiguous(memory_format=torch.channels_last)
-        return images, self.labels[index]
+        return batch_layout(images), self.labels[index]
 
 
-def make_loaders(splits: Splits, *, batch_size: int, device: torch.device | str,
-                 augment: Augment = NO_AUGMENT, resize: int | None = None, seed: int = 0,
-                 eval_batch_size: int | None = None,
+def make_loaders(splits: Splits, run: Run, *, batch_size: int, augment: Augment = NO_AUGMENT,
+                 resize: int | None = None, eval_batch_size: int | None = None,
                  stats: tuple[Sequence[float], Sequence[float]] | None = None,
-                 max_train_batches: int | None = None,
                  ) -> tuple[DeviceLoader, DeviceLoader, DeviceLoader]:
-    """Train (shuffled, augmented), validation and test loaders normalised by the training split's
-    channel statistics (or the given ``stats``, e.g. ImageNet's for pretrained models).
-    ``max_train_batches`` caps the training batches per epoch (a quick run; None: all)."""
+    """Train (shuffled, augmented, seeded by the run), validation and test loaders on the run's
+    device, normalised by the training split's channel statistics (or the given ``stats``, e.g.
+    ImageNet's for pretrained models), their passes those of the run."""
     mean, std = stats or channel_stats(splits.train.images)
-    common = dict(mean=mean, std=std, device=device, resize=resize)
+    common = dict(mean=mean, std=std, device=run.device, resize=resize, passes=run.passes)
     evaluation = eval_batch_size or 2 * batch_size
     return (
-        DeviceLoader(splits.train, batch_size=batch_size, shuffle=True, augment=augment, seed=seed,
-                     max_batches=max_train_batches, **common),
+        DeviceLoader(splits.train, batch_size=batch_size, shuffle=True, augment=augment,
+                     seed=run.seed, **common),
         DeviceLoader(splits.val, batch_size=evaluation, **common),
         DeviceLoader(splits.test, batch_size=evaluation, **common),
     )
 
 
-def plain_loaders(splits: Splits, *, batch_size: int, device: torch.device | str,
-                  resize: int | None = None,
+def plain_loaders(splits: Splits, run: Run, *, batch_size: int, resize: int | None = None,
                   stats: tuple[Sequence[float], Sequence[float]] | None = None,
                   ) -> tuple[DeviceLoader, DeviceLoader, DeviceLoader]:
     """Train, validation and test loaders in a fixed order and without augmentation: the input of
     a feature cache (``helpers.features``)."""
     mean, std = stats or channel_stats(splits.train.images)
-    return tuple(DeviceLoader(split, batch_size=batch_size, mean=mean, std=std, device=device,
-                              resize=resize) for split in (splits.train, splits.val, splits.test))
+    return tuple(DeviceLoader(split, batch_size=batch_size, mean=mean, std=std, device=run.device,
+                              resize=resize, passes=run.passes)
+                 for split in (splits.train, splits.val, splits.test))

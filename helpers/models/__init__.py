@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import torch
 from torch import nn
+
+from ..device import place
 
 from .cnn import CNNV2, CNNV3, BaselineCNN, conv_block, rising
 from .budget import (SEED_BUDGET_LAYERS, CompactNet, SeparableBlock, blocks_for_budget,
@@ -43,13 +46,15 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
-def build_model(name: str, **options: Any) -> nn.Module:
-    """A model from the registry, with ``model.config = {"name": name, "options": options}``."""
+def build_model(name: str, *, device: torch.device | str | None = None, **options: Any
+                ) -> nn.Module:
+    """A model from the registry, with ``model.config = {"name": name, "options": options}``;
+    with ``device``, on that device in the memory layout of its batches (``device.place``)."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}: choose one of {', '.join(sorted(MODELS))}")
     model = MODELS[name](**options)
     model.config = {"name": name, "options": dict(options)}
-    return model
+    return place(model, torch.device(device)) if device is not None else model
 
 
 def rebuild_model(config: dict[str, Any]) -> nn.Module:

@@ -17,13 +17,10 @@ data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the 
 images_per_class = 8  # images per row in the sample grids
 
 # %%
-from IPython.display import Markdown, display
+from helpers import data, plots, report
 
-from helpers import config, data, plots
-
-run = config.setup(profile=profile, device=device, seed=seed, data_root=data_root)
-print(run.describe())
-display(Markdown(run.data_notice()))
+run, _ = report.start(NOTEBOOK, profile=profile, device=device, seed=seed, data_root=data_root,
+                      trains=False)
 
 # %% [markdown]
 # ## CIFAR-10
@@ -34,8 +31,9 @@ display(Markdown(run.data_notice()))
 # %%
 cifar10 = data.load_dataset("cifar10", run)
 cifar10_splits = data.standard_splits("cifar10", cifar10)
-display(data.class_counts({"train": cifar10_splits.train, "validation": cifar10_splits.val,
-                           "test": cifar10_splits.test}, cifar10.classes).T)
+report.table(data.class_counts({"train": cifar10_splits.train, "validation": cifar10_splits.val,
+                                "test": cifar10_splits.test}, cifar10.classes).T,
+             "CIFAR-10: images per class in the project's splits", index=True)
 
 # %%
 plots.image_grid(data.samples_per_class(cifar10.train, images_per_class, seed), cifar10.classes,
@@ -50,11 +48,11 @@ plots.image_grid(data.samples_per_class(cifar10.train, images_per_class, seed), 
 cifar10_counts = data.class_counts({"train": cifar10.train, "test": cifar10.test}, cifar10.classes)
 plots.class_counts(cifar10_counts, "CIFAR-10: images per class in the official train and test sets");
 ratio = cifar10_counts.max() / cifar10_counts.min()
-display(Markdown(
+report.text(
     f"Every class has between {cifar10_counts['train'].min():,} and "
     f"{cifar10_counts['train'].max():,} training images and between "
     f"{cifar10_counts['test'].min():,} and {cifar10_counts['test'].max():,} test images "
-    f"(largest-to-smallest ratio {ratio['train']:.2f} in train, {ratio['test']:.2f} in test)."))
+    f"(largest-to-smallest ratio {ratio['train']:.2f} in train, {ratio['test']:.2f} in test).")
 
 # %% [markdown]
 # ### Channel statistics
@@ -65,8 +63,9 @@ display(Markdown(
 
 # %%
 cifar10_mean, cifar10_std = data.channel_stats(cifar10_splits.train.images)
-display(data.stats_table(cifar10_mean, cifar10_std).style.format("{:.4f}")
-        .set_caption(f"CIFAR-10 training split ({len(cifar10_splits.train):,} images), 0-1 scale"))
+report.table(data.stats_table(cifar10_mean, cifar10_std),
+             f"CIFAR-10 training split ({len(cifar10_splits.train):,} images), 0-1 scale",
+             formats={"mean": "fraction", "std": "fraction"}, index=True)
 plots.channel_histograms(cifar10_splits.train.images, "CIFAR-10 training split: pixel values");
 
 # %% [markdown]
@@ -80,8 +79,8 @@ plots.channel_histograms(cifar10_splits.train.images, "CIFAR-10 training split: 
 cifar100 = data.load_dataset("cifar100", run)
 cifar100_splits = data.standard_splits("cifar100", cifar100)
 hierarchy = data.hierarchy_table(cifar100)
-display(hierarchy.style.set_caption("CIFAR-100: the superclasses and their fine classes, "
-                                    "read from the labels"))
+report.table(hierarchy, "CIFAR-100: the superclasses and their fine classes, read from the labels",
+             index=True)
 
 # %%
 plots.image_grid(
@@ -92,7 +91,7 @@ plots.image_grid(
 # %%
 fine_counts = data.class_counts({"train": cifar100.train, "test": cifar100.test}, cifar100.classes)
 subset = data.make_splits(data.superclass_subset(cifar100, range(10)), val_fraction=0.2)
-display(Markdown(
+report.text(
     f"Each of the {len(cifar100.classes)} fine classes has {fine_counts['train'].min():,} to "
     f"{fine_counts['train'].max():,} training and {fine_counts['test'].min():,} to "
     f"{fine_counts['test'].max():,} test images, and every superclass holds exactly "
@@ -100,7 +99,7 @@ display(Markdown(
     f"splits: {cifar100_splits.sizes()['train']:,} / {cifar100_splits.sizes()['val']:,} / "
     f"{cifar100_splits.sizes()['test']:,} (train / validation / test) for all 100 classes, and "
     f"{subset.sizes()['train']:,} / {subset.sizes()['val']:,} / {subset.sizes()['test']:,} for the "
-    f"subset of superclasses 0-9 ({len(subset.classes)} fine classes) used by the multi-head model."))
+    f"subset of superclasses 0-9 ({len(subset.classes)} fine classes) used by the multi-head model.")
 
 # %% [markdown]
 # ## EuroSAT (RGB)
@@ -120,25 +119,25 @@ eurosat_counts = data.class_counts({"train": eurosat_splits.train, "validation":
                                     "test": eurosat_splits.test}, eurosat.classes)
 plots.class_counts(eurosat_counts, "EuroSAT: images per class in the project's splits");
 eurosat_mean, eurosat_std = data.channel_stats(eurosat_splits.train.images)
-display(data.stats_table(eurosat_mean, eurosat_std).style.format("{:.4f}")
-        .set_caption("EuroSAT training split, 0-1 scale"))
+report.table(data.stats_table(eurosat_mean, eurosat_std), "EuroSAT training split, 0-1 scale",
+             formats={"mean": "fraction", "std": "fraction"}, index=True)
 
 # %%
 total = eurosat_counts.sum(axis=1)
 height, width = eurosat.train.images.shape[-2:]
 test_share = eurosat_counts["test"] / total
-display(Markdown(
+report.text(
     f"EuroSAT has **{int(total.sum()):,}** images of {height} x {width} pixels. The largest class "
     f"({total.idxmax()}, {total.max():,}) has {total.max() / total.min():.1f} times the images of "
     f"the smallest ({total.idxmin()}, {total.min():,}); stratification keeps the test share of "
     f"every class between {test_share.min():.1%} and {test_share.max():.1%}, "
-    f"{eurosat_counts['test'].sum():,} test images in all."))
+    f"{eurosat_counts['test'].sum():,} test images in all.")
 
 # %% [markdown]
 # ## Summary
 
 # %%
-display(Markdown(
+report.text(
     f"- **CIFAR-10**: {len(cifar10.classes)} balanced classes; splits "
     f"{len(cifar10_splits.train):,} / {len(cifar10_splits.val):,} / {len(cifar10_splits.test):,}; "
     f"channel means {', '.join(f'{m:.3f}' for m in cifar10_mean)} and standard deviations "
@@ -147,4 +146,4 @@ display(Markdown(
     f"superclasses, balanced at both levels.\n"
     f"- **EuroSAT**: {len(eurosat.classes)} unbalanced classes "
     f"({total.min():,} to {total.max():,} images), {height} x {width} pixels; the ImageNet models of "
-    f"notebooks 04 and 05 need it resized on the device."))
+    f"notebooks 04 and 05 need it resized on the device.")

@@ -7,43 +7,46 @@
 # blocks) - in two ways each: **from scratch** (random weights, every layer trained) and **from
 # ImageNet weights** with the convolutional layers frozen and a new 10-class classifier trained.
 #
-# Beyond the seed, two more runs **fine-tune** the whole pretrained network (the backbone at a tenth
-# of the head's learning rate), the usual way to the best accuracy on EuroSAT (Helber et al. report
-# 98.57 % with a fine-tuned ResNet-50). Frozen backbones are never run twice on the same image: their
-# features are computed once per split and the heads train on those, and we measure what that saves.
+# Each of the four is trained with **the seed's recipe** (Adam at a constant rate, no augmentation)
+# and with **ours** (SGD with a warm-up and cosine schedule, label smoothing, and the eight
+# symmetries of a tile - flips and quarter turns, since a satellite tile has no "up" - in training
+# and as test-time views). Beyond the seed, two runs **fine-tune** the whole pretrained network, the
+# usual way to the best accuracy on EuroSAT (Helber et al.: 98.57 % with a fine-tuned ResNet-50).
+# Frozen backbones never run twice on the same image: their features are computed once per split
+# and the heads train on those, and we measure what that saves.
 
 # %% tags=["parameters"]
 profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
-batch_size = 64  # images per training step
-scratch_epochs = 30  # epochs of the from-scratch models
+batch_size = 64  # images per step, seed's recipe
+scratch_epochs = 30  # epochs from scratch, seed's recipe
 alexnet_scratch_lr = 0.0001  # Adam learning rate of AlexNet from scratch (no batch norm, so low)
 mobilenet_scratch_lr = 0.001  # Adam learning rate of MobileNetV2 from scratch
-scratch_resize = 0  # input side of the from-scratch models, 0 for the native 64 pixels
+patience = 6  # early stopping of the seed's recipe on validation loss, 0 for never
+our_scratch_epochs = 40  # epochs from scratch, our recipe
+our_batch_size = 128  # images per step, our recipe
+our_alexnet_lr = 0.01  # peak SGD learning rate of AlexNet from scratch, our recipe
+our_mobilenet_lr = 0.05  # peak SGD learning rate of MobileNetV2 from scratch, our recipe
 pretrained_resize = 224  # input side of the pretrained models (ImageNet's)
-head_epochs = 15  # epochs of the new classifiers on frozen features
-head_lr = 0.001  # Adam learning rate of the new classifiers
-train_views = 4  # cached views of each training image (identity, two flips, rotation by 180)
+head_epochs = 15  # epochs of the new classifiers on frozen features (both recipes)
+head_lr = 0.001  # Adam learning rate of the new classifiers, seed's recipe
+our_head_lr = 0.001  # peak AdamW learning rate of the new classifiers, our recipe
+train_views = 8  # cached views of each training image for our recipe (the tile's 8 symmetries)
 resize_study = [64, 128, 224]  # input sides compared for frozen MobileNetV2
-finetune_epochs = 8  # epochs of the fine-tuning runs
-finetune_lr = 0.0005  # Adam learning rate of the new head when fine-tuning
+finetune_epochs = 8  # epochs of the fine-tuning runs (our recipe)
+finetune_lr = 0.01  # peak SGD learning rate of the new head when fine-tuning
 backbone_lr_scale = 0.1  # the fine-tuned backbone learns at this fraction of that rate
-patience = 6  # early stopping on validation loss, 0 for never
 
 # %%
 import pandas as pd
-from IPython.display import Markdown, display
 
-from helpers import config, data, evaluation, experiments, features, models, plots, references
+from helpers import data, experiments, features, models, recipes, report
+from helpers import significance
 
-run = config.setup(profile=profile, device=device, seed=seed, data_root=data_root)
-print(run.describe())
-display(Markdown(run.data_notice()))
-display(Markdown(run.weights_notice()))
-results = evaluation.ResultsFile(run.results_dir, "04_transfer_learning")
-stop_after = patience or None
+run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
+                            data_root=data_root, pretrained=True)
 
 # %% [markdown]
 # ## Data and inputs
@@ -51,9 +54,9 @@ stop_after = patience or None
 # The project's fixed stratified split of EuroSAT (18,900 / 2,700 / 5,400 on the real data; the
 # seed's test sets had 5,400 images too). Two kinds of input, both prepared in batches on the device:
 #
-# - **from scratch**: the native 64 x 64 tiles normalised by the training split's channel statistics,
-#   with random crops and flips. A network trained from random weights owes nothing to ImageNet's
-#   image size, and at 64 pixels an epoch costs about a twelfth of one at 224.
+# - **from scratch**: the native 64 x 64 tiles normalised by the training split's channel statistics.
+#   A network trained from random weights owes nothing to ImageNet's image size, and at 64 pixels an
+#   epoch costs about a twelfth of one at 224.
 # - **pretrained**: ImageNet's normalisation and the tiles resized to the input size the weights
 #   were trained at. How much the size matters is measured below, on frozen MobileNetV2.
 
@@ -61,64 +64,57 @@ stop_after = patience or None
 eurosat = data.load_dataset("eurosat", run)
 splits = data.standard_splits("eurosat", eurosat)
 print(f"train / validation / test: {splits.sizes()}")
-imagenet_stats = (models.IMAGENET_MEAN, models.IMAGENET_STD)
-scratch_loaders = data.make_loaders(splits, batch_size=batch_size, device=run.device, seed=seed,
-                                    augment=data.CROP_FLIP, resize=scratch_resize or None)
-pretrained_plain = data.plain_loaders(splits, batch_size=2 * batch_size, device=run.device,
-                                      resize=pretrained_resize, stats=imagenet_stats)
-scratch_side = scratch_resize or splits.train.images.shape[-1]
+imagenet = (models.IMAGENET_MEAN, models.IMAGENET_STD)
+pretrained_plain = data.plain_loaders(splits, run, batch_size=2 * batch_size,
+                                      resize=pretrained_resize, stats=imagenet)
 
 # %% [markdown]
 # ## From scratch
 #
-# Every layer trained from random weights with Adam and a cosine learning-rate schedule, early
-# stopping on the validation loss, the best epoch's weights kept. AlexNet has no batch norm and 61 M
-# parameters, so it gets a ten times lower learning rate than MobileNetV2.
+# Every layer trained from random weights. The seed's recipe: Adam at a constant rate, stopped
+# early on the validation loss. AlexNet has no batch norm and 61 M parameters, so it gets a ten
+# times lower learning rate than MobileNetV2 in both recipes.
 
 # %%
-scratch = {}
-for name, scratch_lr in [("alexnet", alexnet_scratch_lr), ("mobilenet_v2", mobilenet_scratch_lr)]:
-    scratch[name] = experiments.train_model(
-        run, results, f"{name}_scratch", name, scratch_loaders,
-        experiments.Recipe(epochs=scratch_epochs, lr=scratch_lr, scheduler="cosine",
-                           patience=stop_after,
-                           notes={"weights": "random (from scratch)", "input": scratch_side,
-                                  "training": "all layers, crop + flip"}),
-        "EuroSAT", seed, num_classes=10)
+trained = {}
+seed_stop = patience or None
+for name, seed_lr, our_lr in [("alexnet", alexnet_scratch_lr, our_alexnet_lr),
+                              ("mobilenet_v2", mobilenet_scratch_lr, our_mobilenet_lr)]:
+    for recipe in (recipes.seed_recipe(scratch_epochs, lr=seed_lr, batch_size=batch_size,
+                                       patience=seed_stop),
+                   recipes.overhead(recipes.our_recipe(our_scratch_epochs, lr=our_lr,
+                                                       batch_size=our_batch_size))):
+        trained[f"{name}_scratch", recipe.name] = experiments.train_model(
+            run, results, label=f"{name}_scratch", model=name, splits=splits, recipe=recipe,
+            dataset="EuroSAT", notes={"weights": "random (from scratch)", "input": 64},
+            num_classes=10)
 
 # %% [markdown]
 # ## Which input size for the pretrained models?
 #
 # ImageNet models are trained at 224 x 224; EuroSAT tiles are 64 x 64. Upsampling costs compute
 # (12 times the pixels) but shows the filters objects at the scale they learned. The evidence: frozen
-# MobileNetV2 with the same new classifier at each size, the classifier trained on cached features.
+# MobileNetV2 with the same new classifier at each size, trained by our recipe on cached features.
 
 # %%
+head_recipe = recipes.overhead(recipes.our_recipe(
+    head_epochs, optimizer="adamw", lr=our_head_lr, weight_decay=0.05, batch_size=batch_size,
+    tta="none"))
 size_rows = []
 for side in resize_study:
-    size_model = models.build_model("mobilenet_v2", num_classes=10,
-                                    weights=run.pretrained_weights, frozen=True).to(run.device)
+    size_model = models.build_model("mobilenet_v2", device=run.device, num_classes=10,
+                                    weights=run.pretrained_weights, frozen=True)
     size_cache = features.cache_features(size_model.backbone, data.plain_loaders(
-        splits, batch_size=2 * batch_size, device=run.device, resize=side, stats=imagenet_stats))
+        splits, run, batch_size=2 * batch_size, resize=side, stats=imagenet), train_views)
     size_run = experiments.train_head_on_features(
-        run, results, f"mobilenet_v2_frozen_{side}px", size_model, size_cache,
-        experiments.Recipe(epochs=head_epochs, lr=head_lr, patience=stop_after,
-                           notes={"study": "input size", "input": side}),
-        "EuroSAT", seed, batch_size)
+        run, results, label=f"mobilenet_v2_frozen_{side}px", model=size_model,
+        features=size_cache, recipe=head_recipe, dataset="EuroSAT",
+        notes={"study": "input size", "input": side})
     size_rows.append({"input side (pixels)": side, "val_acc": size_run.row["val_acc"],
                       "test_acc": size_run.row["test_acc"], "feature seconds": size_cache.seconds})
 size_study = pd.DataFrame(size_rows)
-display(size_study.style.format({"val_acc": "{:.2%}", "test_acc": "{:.2%}",
-                                 "feature seconds": "{:.1f}"}).hide(axis="index")
-        .set_caption("Frozen MobileNetV2: accuracy and feature-extraction time by input size"))
+report.table(size_study, "Frozen MobileNetV2: accuracy and feature-extraction time by input size")
 best_side = int(size_study.loc[size_study["val_acc"].idxmax(), "input side (pixels)"])
-chosen = size_study.set_index("input side (pixels)")
-display(Markdown(
-    f"The best validation accuracy came at **{best_side} pixels**. The pretrained runs below use "
-    f"**{pretrained_resize} pixels**" + (
-        f", {100 * (chosen['val_acc'].max() - chosen.loc[pretrained_resize, 'val_acc']):.1f} "
-        f"points of validation accuracy from the best size in this study."
-        if pretrained_resize in chosen.index else " (a size outside this study).")))
 
 # %% [markdown]
 # ## From ImageNet weights, backbone frozen
@@ -128,27 +124,28 @@ display(Markdown(
 # 4,096 units, trained anew; MobileNetV2's classifier is dropout and one linear layer). The frozen
 # backbone also stays in evaluation mode, so batch norm keeps ImageNet's statistics.
 #
-# The backbone's features are computed once - for the training split in several views (flips and a
-# half turn, which do not change what a satellite tile shows) - and the classifier trains on them.
-# To measure what that saves, one epoch of the whole model on images is timed as well.
+# The backbone's features are computed once - for the training split in the tile's eight
+# symmetries - and the classifiers train on them: the seed's recipe (Adam, constant rate) on the
+# tiles as they are, ours (AdamW, cosine schedule, label smoothing) on all eight views. To measure
+# what caching saves, one epoch of the whole model on images is timed as well.
 
 # %%
-frozen, speed_rows = {}, []
+speed_rows = []
 for name in ["alexnet", "mobilenet_v2"]:
-    model = models.build_model(name, num_classes=10, weights=run.pretrained_weights,
-                               frozen=True).to(run.device)
+    model = models.build_model(name, device=run.device, num_classes=10,
+                               weights=run.pretrained_weights, frozen=True)
     cache = features.cache_features(model.backbone, pretrained_plain, train_views)
     uncached_epoch = features.time_uncached_epoch(model, data.make_loaders(
-        splits, batch_size=batch_size, device=run.device, resize=pretrained_resize,
-        stats=imagenet_stats)[0], pretrained_plain[1], head_lr)
-    frozen[name] = experiments.train_head_on_features(
-        run, results, f"{name}_pretrained", model, cache,
-        experiments.Recipe(epochs=head_epochs, lr=head_lr, patience=stop_after,
-                           notes={"weights": models.describe_source(name, run.pretrained_weights),
-                                  "input": pretrained_resize,
-                                  "training": f"head on cached features, {train_views} views"}),
-        "EuroSAT", seed, batch_size)
-    history = frozen[name].history
+        splits, run, batch_size=batch_size, resize=pretrained_resize, stats=imagenet)[0],
+        pretrained_plain[1], head_lr)
+    for recipe in (recipes.seed_recipe(head_epochs, lr=head_lr, batch_size=batch_size,
+                                       patience=seed_stop), head_recipe):
+        trained[f"{name}_pretrained", recipe.name] = experiments.train_head_on_features(
+            run, results, label=f"{name}_pretrained", model=model, features=cache,
+            recipe=recipe, dataset="EuroSAT",
+            notes={"weights": models.describe_source(name, run.pretrained_weights),
+                   "input": pretrained_resize})
+    history = trained[f"{name}_pretrained", "ours"].history
     cached_epoch = history.seconds / history.epochs_run
     speed_rows.append({
         "model": f"{name}_pretrained", "feature cache (MiB)": cache.megabytes,
@@ -156,85 +153,62 @@ for name in ["alexnet", "mobilenet_v2"]:
         "cached epoch (s)": cached_epoch, "speed-up per epoch": uncached_epoch / cached_epoch,
         "speed-up of the run": history.epochs_run * uncached_epoch / (cache.seconds + history.seconds)})
 speed = pd.DataFrame(speed_rows)
-display(speed.style.format({**{c: "{:.2f}" for c in speed.columns if c != "model"},
-                           "speed-up per epoch": "{:.1f}x", "speed-up of the run": "{:.1f}x"})
-        .hide(axis="index").set_caption("What caching the frozen features saves (measured here)"))
+report.table(speed, "What caching the frozen features saves (our recipe, measured here)")
 
 # %% [markdown]
 # ## Fine-tuning the whole pretrained network (beyond the seed)
 #
-# The same pretrained models with nothing frozen: the new head learns at the full rate, the
-# backbone at a fraction of it, so that the ImageNet filters adapt to satellite imagery without being
-# destroyed by the first large gradients. Images are cropped and flipped at random, on the device.
+# The same pretrained models with nothing frozen, by our recipe: the new head learns at the full
+# rate, the backbone at a fraction of it, so that the ImageNet filters adapt to satellite imagery
+# without being destroyed by the first large gradients.
 
 # %%
-finetune_loaders = data.make_loaders(splits, batch_size=batch_size, device=run.device, seed=seed,
-                                     augment=data.CROP_FLIP, resize=pretrained_resize,
-                                     stats=imagenet_stats)
-finetuned = {}
+finetune_recipe = recipes.overhead(recipes.our_recipe(
+    finetune_epochs, lr=finetune_lr, batch_size=our_batch_size,
+    lr_scales={"backbone": backbone_lr_scale}))
 for name in ["alexnet", "mobilenet_v2"]:
-    finetuned[name] = experiments.train_model(
-        run, results, f"{name}_finetuned", name, finetune_loaders,
-        experiments.Recipe(epochs=finetune_epochs, lr=finetune_lr, scheduler="cosine",
-                           patience=stop_after, lr_scales={"backbone": backbone_lr_scale},
-                           notes={"weights": models.describe_source(name, run.pretrained_weights),
-                                  "input": pretrained_resize,
-                                  "training": f"all layers, backbone lr x {backbone_lr_scale:g}"}),
-        "EuroSAT", seed, num_classes=10, weights=run.pretrained_weights)
+    trained[f"{name}_finetuned", "ours"] = experiments.train_model(
+        run, results, label=f"{name}_finetuned", model=name, splits=splits,
+        recipe=finetune_recipe, dataset="EuroSAT", resize=pretrained_resize, stats=imagenet,
+        notes={"weights": models.describe_source(name, run.pretrained_weights),
+               "input": pretrained_resize}, num_classes=10, weights=run.pretrained_weights)
 
 # %% [markdown]
 # ## Every model: curves, classification report and confusion matrix
 
 # %%
-trained = {f"{name}_scratch": run_ for name, run_ in scratch.items()}
-trained.update({f"{name}_pretrained": run_ for name, run_ in frozen.items()})
-trained.update({f"{name}_finetuned": run_ for name, run_ in finetuned.items()})
-for label, experiment in trained.items():
-    plots.training_report(label, experiment.history.frame(), evaluation.report_table(
-        experiment.test, eurosat.classes, f"{label}: classification report, test set"),
-        evaluation.confusion(experiment.test, 10), eurosat.classes)
+for (label, recipe), experiment in trained.items():
+    report.training_report(f"{label}, {recipe} recipe", experiment.history, experiment.test,
+                           eurosat.classes)
 
 # %% [markdown]
 # ## Results
 
 # %%
-table = results.frame().set_index("model").loc[list(trained)].reset_index()
-table = evaluation.with_seed_figures(table, ["test_acc"])
-table["goal"] = table["model"].map(references.GOALS)
-table["ours"] = table["test_acc"]
-display(table[["model", "weights", "input", "params_total", "params", "epochs_run", "test_acc",
-               "seed test_acc", "goal", "seconds"]].rename(columns={
-                   "params_total": "parameters", "params": "trainable", "epochs_run": "epochs",
-                   "test_acc": "test accuracy", "seed test_acc": "seed's figure"})
-        .style.format({"parameters": "{:,}", "trainable": "{:,}", "test accuracy": "{:.2%}",
-                       "seed's figure": "{:.0%}", "goal": "{:.0%}", "seconds": "{:.0f}"},
-                      na_rep="").hide(axis="index")
-        .set_caption("EuroSAT test set: our six models beside the seed's four"))
-plots.accuracy_against_seed(table, "EuroSAT: test accuracy, ours against the seed's");
+rows = [experiment.row for experiment in trained.values()]
+report.results_table(rows, "EuroSAT test set: every model and recipe",
+                     extra={"weights": "weights", "input": "input side"})
+report.seed_comparison(rows)
+paired = sorted({label for label, recipe in trained if recipe == "seed"})
+comparison = significance.compare_recipes({label: (trained[label, "seed"].test,
+                                                   trained[label, "ours"].test)
+                                           for label in paired})
+report.recipe_comparison(comparison)
+report.recipes_chart(rows, "EuroSAT: test accuracy by model and recipe")
 
 # %% [markdown]
 # ## Conclusion
 
 # %%
-acc = table.set_index("model")["test_acc"]
 fastest = speed.set_index("model")["speed-up of the run"]
-display(Markdown("\n".join([
-    f"- **Scratch versus frozen ImageNet features.** AlexNet: {acc['alexnet_scratch']:.1%} from "
-    f"scratch, {acc['alexnet_pretrained']:.1%} with frozen ImageNet features "
-    f"({100 * (acc['alexnet_pretrained'] - acc['alexnet_scratch']):+.1f} points). MobileNetV2: "
-    f"{acc['mobilenet_v2_scratch']:.1%} from scratch, {acc['mobilenet_v2_pretrained']:.1%} frozen "
-    f"({100 * (acc['mobilenet_v2_pretrained'] - acc['mobilenet_v2_scratch']):+.1f} points).",
-    f"- **Fine-tuning** reached {acc['alexnet_finetuned']:.1%} (AlexNet) and "
-    f"{acc['mobilenet_v2_finetuned']:.1%} (MobileNetV2), "
-    f"{100 * (acc['mobilenet_v2_finetuned'] - acc['mobilenet_v2_pretrained']):+.1f} points over "
-    f"frozen MobileNetV2; the goal is {references.GOALS['mobilenet_v2_finetuned']:.0%}.",
-    f"- **Against the seed.** " + "; ".join(
-        f"{m} {100 * (acc[m] - s):+.1f} points" for m, s in zip(table["model"], table["seed test_acc"])
-        if pd.notna(s)) + ".",
-    f"- **Input size.** Frozen MobileNetV2 reached {chosen['val_acc'].min():.1%} to "
-    f"{chosen['val_acc'].max():.1%} validation accuracy over {len(chosen)} input sizes, best at "
-    f"{best_side} pixels.",
-    f"- **Caching frozen features** made the frozen runs {fastest.min():.1f} to "
-    f"{fastest.max():.1f} times faster end to end than passing every image through the backbone "
-    f"every epoch, cache computation included.",
-])))
+report.bullets([
+    *report.seed_figure_sentences(trained[label, "seed"].row for label in paired),
+    *report.recipe_sentences(comparison),
+    *(report.goal_sentence(row) for row in rows if row["goal"] is not None),
+    f"Frozen MobileNetV2 reached {size_study['val_acc'].min():.1%} to "
+    f"{size_study['val_acc'].max():.1%} validation accuracy over {len(size_study)} input sizes, "
+    f"best at {best_side} pixels; the pretrained runs use {pretrained_resize} pixels.",
+    f"Caching frozen features made the frozen runs {fastest.min():.1f} to {fastest.max():.1f} "
+    "times faster end to end than passing every image through the backbone every epoch, cache "
+    "computation included.",
+])

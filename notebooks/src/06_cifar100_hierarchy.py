@@ -8,46 +8,53 @@
 # 100-class model predict the superclasses by post-processing its probabilities, and which way of
 # mapping works best?
 #
-# This notebook first finds out why the seed's numbers are low - MobileNetV3-Small shrinks a 32 x 32
-# image to a single 1 x 1 position before classifying it - and compares remedies in a short ablation;
-# the best one becomes the default for every model. Then it trains coarse20, fine100, the seed's
-# two-head model on the 10-superclass subset, and a two-head model on all 100 + 20 classes, and
-# compares four fine-to-coarse mappings with the models trained for the superclasses directly.
+# The notebook first finds out why the seed's numbers are low - MobileNetV3-Small shrinks a 32 x 32
+# image to a single 1 x 1 position before classifying it - and compares remedies in a short
+# ablation; then it compares the augmentation levels that seeds 003 and 004 planned. The winners
+# set up **our recipe**. Every model is trained with **the seed's recipe** (its network and input,
+# Adam with a rate cut on plateaus, light augmentation) and with ours, and four fine-to-coarse
+# mappings are compared with the models trained for the superclasses directly.
 
 # %% tags=["parameters"]
 profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
-batch_size = 128  # images per training step (as in the seed)
-lr = 0.001  # Adam learning rate (as in the seed)
-epochs = 60  # the most epochs of each main model (the seed allowed 60)
-patience = 8  # early stopping on validation loss (as in the seed), 0 for never
+batch_size = 128  # images per step, seed's recipe (as in the seed)
+lr = 0.001  # Adam learning rate, seed's recipe (as in the seed)
+epochs = 60  # the most epochs of the seed's recipe (the seed allowed 60)
+patience = 8  # early stopping of the seed's recipe on validation loss (as in the seed), 0 for never
 ablation_epochs = 15  # epochs of each input option in the ablation
 upsample_size = 128  # input side when upsampling (4 x 4 final maps with ImageNet strides)
 default_option = ""  # empty: the ablation's best option by validation accuracy, else its name
+backbone_lr_scale = 0.1  # a pretrained backbone learns at this fraction of the head's rate
+augmentation_epochs = 15  # epochs of each level of the augmentation study
+cutout = 8  # side in pixels of the cutout square, strongest augmentation level
+jitter = 0.2  # colour jitter (brightness, contrast, saturation +- this), strongest level
+default_augmentation = ""  # empty: the study's best level by validation accuracy, else its name
+our_epochs = 40  # epochs of our recipe
+our_batch_size = 256  # images per step, our recipe
+our_lr = 0.1  # peak SGD learning rate, our recipe
 subset_superclasses = 10  # superclasses 0 to this minus 1 for the seed's two-head model
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 import torch
-from IPython.display import Markdown, display
 
-from helpers import config, data, evaluation, experiments, models, plots, references
+from helpers import data, evaluation, experiments, models, plots, recipes, report
+from helpers import significance, superclasses
 
-run = config.setup(profile=profile, device=device, seed=seed, data_root=data_root)
-print(run.describe())
-display(Markdown(run.data_notice()))
-results = evaluation.ResultsFile(run.results_dir, "06_cifar100_hierarchy")
+run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
+                            data_root=data_root, pretrained=True)
 
 # %% [markdown]
 # ## Data
 #
 # The project's fixed split of CIFAR-100 (40,000 / 10,000 / 10,000 on the real data, as in the seed),
-# normalised by the training split's channel statistics, with the seed's light augmentation (random
-# crop after 4 pixels of padding, horizontal flip). The seed's two-head model uses the subset of
-# superclasses 0-9 and their 50 classes (20,000 / 5,000 / 5,000).
+# normalised by the training split's channel statistics (ImageNet's for ImageNet weights). The
+# seed's two-head model uses the subset of superclasses 0-9 and their 50 classes
+# (20,000 / 5,000 / 5,000).
 
 # %%
 cifar100 = data.load_dataset("cifar100", run)
@@ -55,6 +62,8 @@ splits = data.standard_splits("cifar100", cifar100)
 subset = data.superclass_subset(cifar100, range(subset_superclasses))
 subset_splits = data.standard_splits("cifar100", subset)
 fine_to_coarse = splits.fine_to_coarse()
+fine_splits = splits.with_targets("fine")
+imagenet = (models.IMAGENET_MEAN, models.IMAGENET_STD)
 print(f"all classes, train / validation / test: {splits.sizes()}")
 print(f"superclasses 0-{subset_superclasses - 1} ({len(subset.classes)} classes), "
       f"train / validation / test: {subset_splits.sizes()}")
@@ -63,13 +72,15 @@ print(f"superclasses 0-{subset_superclasses - 1} ({len(subset.classes)} classes)
 # ## Why 32 x 32 is a problem, and what to do about it
 #
 # MobileNetV3-Small halves the resolution five times, so a 32 x 32 image reaches the global pooling
-# as one position. The options compared, each training fine100 for the same short budget:
+# as one position. The options compared, each training fine100 for the same short budget with the
+# seed's optimiser and augmentation:
 #
 # - **native 32, ImageNet strides**: the seed's setting;
 # - **upsampled**: the image resized on the device, so the last map is larger (same network);
 # - **CIFAR stem**: the stem convolution and the first block keep stride 1 (the network downsamples
 #   by 8), so a 32 x 32 image ends as 4 x 4 - the same map as upsampling to 128, without resizing;
-# - **ImageNet weights, upsampled**: the pretrained network at an input size nearer its own.
+# - **ImageNet weights, upsampled**: the pretrained network at an input size nearer its own, with
+#   ImageNet's normalisation and its backbone learning ten times slower than the new head.
 
 # %%
 options = {
@@ -79,17 +90,19 @@ options = {
     f"ImageNet weights, upsampled to {upsample_size}": {
         "stem": "imagenet", "resize": upsample_size, "weights": run.pretrained_weights},
 }
-display(Markdown(run.weights_notice()))
-fine_splits = splits.with_targets("fine")
+ablation_recipe = recipes.seed_recipe(ablation_epochs, lr=lr, batch_size=batch_size,
+                                      schedule="plateau", augment=data.CROP_FLIP,
+                                      patience=patience or None).changed(name="input ablation")
 ablation_rows = []
 for number, (option, setting) in enumerate(options.items(), start=1):
-    loaders = data.make_loaders(fine_splits, batch_size=batch_size, device=run.device, seed=seed,
-                                augment=data.CROP_FLIP, resize=setting["resize"])
     trial = experiments.train_model(
-        run, results, f"ablation_{number}", "mobilenet_v3_small", loaders,
-        experiments.Recipe(epochs=ablation_epochs, lr=lr, scheduler="plateau",
-                           patience=patience or None, notes={"study": "input", "option": option}),
-        "CIFAR-100", seed, heads={"fine": 100}, stem=setting["stem"], weights=setting["weights"])
+        run, results, label=f"ablation_{number}", model="mobilenet_v3_small", splits=fine_splits,
+        recipe=ablation_recipe.changed(
+            lr_scales={"backbone": backbone_lr_scale} if setting["weights"] else {}),
+        dataset="CIFAR-100", resize=setting["resize"],
+        stats=imagenet if setting["weights"] else None,
+        notes={"study": "input", "option": option}, heads={"fine": 100}, stem=setting["stem"],
+        weights=setting["weights"])
     side = models.output_side(setting["stem"], setting["resize"] or 32)
     ablation_rows.append({"option": option, "final map": f"{side} x {side}",
                           "val_acc": trial.row["val_acc"], "test_acc": trial.row["test_acc"],
@@ -99,20 +112,53 @@ chosen = default_option or ablation.loc[ablation["val_acc"].idxmax(), "option"]
 if chosen not in options:
     raise ValueError(f"default_option {chosen!r} is not one of {list(options)}")
 setting = options[chosen]
-display(ablation.style.format({"val_acc": "{:.2%}", "test_acc": "{:.2%}",
-                               "seconds per epoch": "{:.1f}"}).hide(axis="index")
-        .set_caption(f"fine100 after {ablation_epochs} epochs, by input option"))
-display(Markdown(f"**Chosen for every model below: {chosen}** ("
-                 + ("the best validation accuracy in the ablation" if not default_option else
-                    "set by the default_option parameter") + ")."))
+inputs = {"resize": setting["resize"], "stats": imagenet if setting["weights"] else None}
+report.table(ablation, f"fine100 after {ablation_epochs} epochs, by input option")
+report.text(f"**Chosen for our recipe: {chosen}** ("
+               + ("the best validation accuracy in the ablation" if not default_option else
+                  "set by the default_option parameter") + ").")
 
 # %% [markdown]
-# ## The four models
+# ## How much augmentation?
 #
-# One backbone for all, with the chosen input option; each head is MobileNetV3-Small's own
-# classifier shape (576 -> 1,024 -> classes). The seed's recipe: Adam with learning rate 0.001,
-# reduced tenfold when the validation loss stalls, batch 128, up to 60 epochs, early stopping on the
-# validation loss with patience 8, the best epoch's weights kept.
+# Seeds 003 and 004 planned augmentation in levels. Three levels, each training fine100 by our
+# recipe for the same short budget with the chosen input: **none**; **crop + flip**; and **crop +
+# flip + cutout + colour jitter** (a square of the image blanked out, brightness, contrast and
+# saturation varied). The winner by validation accuracy is our recipe's augmentation.
+
+# %%
+levels = {"none": data.NO_AUGMENT, "crop + flip": data.CROP_FLIP,
+          "crop + flip + cutout + colour jitter": data.Augment(crop_padding=4, flip=True,
+                                                               cutout=cutout, jitter=jitter)}
+our_base = recipes.our_recipe(our_epochs, lr=our_lr, batch_size=our_batch_size,
+                              lr_scales={"backbone": backbone_lr_scale} if setting["weights"]
+                              else None)
+augmentation_rows = []
+for number, (level, augment) in enumerate(levels.items(), start=1):
+    trial = experiments.train_model(
+        run, results, label=f"augmentation_{number}", model="mobilenet_v3_small",
+        splits=fine_splits, recipe=our_base.changed(name="augmentation study",
+                                                    epochs=augmentation_epochs, augment=augment),
+        dataset="CIFAR-100", notes={"study": "augmentation", "level": level},
+        heads={"fine": 100}, stem=setting["stem"], weights=setting["weights"], **inputs)
+    augmentation_rows.append({"level": level, "val_acc": trial.row["val_acc"],
+                              "test_acc": trial.row["test_acc"]})
+augmentation = pd.DataFrame(augmentation_rows)
+chosen_level = default_augmentation or augmentation.loc[augmentation["val_acc"].idxmax(), "level"]
+if chosen_level not in levels:
+    raise ValueError(f"default_augmentation {chosen_level!r} is not one of {list(levels)}")
+report.table(augmentation, f"fine100 after {augmentation_epochs} epochs of our recipe, by "
+             "augmentation level")
+report.text(f"**Our recipe's augmentation: {chosen_level}.**")
+
+# %% [markdown]
+# ## The four models, two recipes each
+#
+# One backbone for all; each head is MobileNetV3-Small's own classifier shape (576 -> 1,024 ->
+# classes). **The seed's recipe**: its network at the native 32 x 32 input, Adam with learning rate
+# 0.001 cut tenfold when the validation loss stalls, batch 128, up to 60 epochs, early stopping with
+# patience 8, crops and flips. **Ours**: the chosen input, the chosen augmentation, SGD with a
+# warm-up and cosine schedule, label smoothing, test-time flips.
 #
 # - **coarse20**: one head, 20 superclasses; **fine100**: one head, 100 classes;
 # - **multihead_subset** (the seed's): heads for the 50 classes and 10 superclasses of superclasses
@@ -121,8 +167,12 @@ display(Markdown(f"**Chosen for every model below: {chosen}** ("
 #   comparable with coarse20 and fine100.
 
 # %%
-recipe = experiments.Recipe(epochs=epochs, lr=lr, scheduler="plateau", patience=patience or None,
-                            notes={"input": chosen})
+seed_recipe = recipes.seed_recipe(epochs, lr=lr, batch_size=batch_size, schedule="plateau",
+                                  augment=data.CROP_FLIP, patience=patience or None)
+our_recipe = our_base.changed(augment=levels[chosen_level])
+report.table(pd.DataFrame([{"recipe": r.name, "input": option, "how": r.describe()} for r, option
+                           in ((seed_recipe, "native 32, ImageNet strides"),
+                               (our_recipe, chosen))]), "The two recipes")
 plans = {
     "coarse20": (splits.with_targets("coarse"), {"coarse": 20}),
     "fine100": (fine_splits, {"fine": 100}),
@@ -130,14 +180,16 @@ plans = {
     "multihead_subset": (subset_splits.with_targets("both"),
                          {"fine": len(subset.classes), "coarse": len(subset.coarse_classes)}),
 }
-trained, loaders_of = {}, {}
+trained = {}
 for label, (model_splits, heads) in plans.items():
-    loaders_of[label] = data.make_loaders(model_splits, batch_size=batch_size, device=run.device,
-                                          seed=seed, augment=data.CROP_FLIP,
-                                          resize=setting["resize"])
-    trained[label] = experiments.train_model(
-        run, results, label, "mobilenet_v3_small", loaders_of[label], recipe, "CIFAR-100", seed,
-        heads=heads, stem=setting["stem"], weights=setting["weights"])
+    trained[label, "seed"] = experiments.train_model(
+        run, results, label=label, model="mobilenet_v3_small", splits=model_splits,
+        recipe=seed_recipe, dataset="CIFAR-100", notes={"input": "native 32, ImageNet strides"},
+        heads=heads)
+    trained[label, "ours"] = experiments.train_model(
+        run, results, label=label, model="mobilenet_v3_small", splits=model_splits,
+        recipe=our_recipe, dataset="CIFAR-100", notes={"input": chosen}, heads=heads,
+        stem=setting["stem"], weights=setting["weights"], **inputs)
 
 # %% [markdown]
 # ## Training curves
@@ -146,38 +198,38 @@ for label, (model_splits, heads) in plans.items():
 # two-head models).
 
 # %%
-for label, experiment in trained.items():
-    plots.history_curves(experiment.history.frame(), label)
+for (label, recipe), experiment in trained.items():
+    plots.history_curves(experiment.history, f"{label}, {recipe} recipe")
     plt.show()
 
 # %% [markdown]
-# ## Superclasses: classification reports and confusion matrices
+# ## Superclasses: classification reports and confusion matrices (our recipe)
 
 # %%
-coarse_heads = {"coarse20": (trained["coarse20"].test, cifar100.coarse_classes),
-                "multihead, coarse head": (trained["multihead"].heads["coarse"],
+coarse_heads = {"coarse20": (trained["coarse20", "ours"].test, cifar100.coarse_classes),
+                "multihead, coarse head": (trained["multihead", "ours"].heads["coarse"],
                                            cifar100.coarse_classes),
-                "multihead_subset, coarse head": (trained["multihead_subset"].heads["coarse"],
+                "multihead_subset, coarse head": (trained["multihead_subset", "ours"].heads["coarse"],
                                                   subset.coarse_classes)}
 for label, (predictions, names) in coarse_heads.items():
-    display(evaluation.report_table(predictions, names, f"{label}: classification report, test"))
+    report.classification_report(predictions, names, f"{label}: classification report, test")
     plots.confusion_heatmap(evaluation.confusion(predictions, len(names)), names,
                             f"{label}: confusion matrix (test set)")
     plt.show()
 
 # %% [markdown]
-# ## Classes: per-class summary and confusion matrices ordered by superclass
+# ## Classes: per-class summary and confusion matrices ordered by superclass (our recipe)
 #
 # A 100-row report does not read well in a PDF: the table summarises it (the full reports are in
 # `results/reports/`) and the confusion matrices are ordered by superclass, so that confusions
 # between classes of the same superclass show as blocks along the diagonal.
 
 # %%
-fine_heads = {"fine100": (trained["fine100"].test, cifar100.classes, fine_to_coarse,
+fine_heads = {"fine100": (trained["fine100", "ours"].test, cifar100.classes, fine_to_coarse,
                           cifar100.coarse_classes),
-              "multihead, fine head": (trained["multihead"].heads["fine"], cifar100.classes,
-                                       fine_to_coarse, cifar100.coarse_classes),
-              "multihead_subset, fine head": (trained["multihead_subset"].heads["fine"],
+              "multihead, fine head": (trained["multihead", "ours"].heads["fine"],
+                                       cifar100.classes, fine_to_coarse, cifar100.coarse_classes),
+              "multihead_subset, fine head": (trained["multihead_subset", "ours"].heads["fine"],
                                               subset.classes, subset_splits.fine_to_coarse(),
                                               subset.coarse_classes)}
 summaries = []
@@ -189,87 +241,79 @@ for label, (predictions, names, grouping, group_names) in fine_heads.items():
     summary = evaluation.per_class_summary(evaluation.per_class_accuracy(matrix, names))
     summaries.append({"model": label, "top-1": predictions.accuracy(),
                       "top-5": predictions.top_k_accuracy(5), "mean per class": summary["mean"],
-                      "std": summary["std"], "worst classes": ", ".join(summary["worst"]),
+                      "std per class": summary["std"], "worst classes": ", ".join(summary["worst"]),
                       "best classes": ", ".join(summary["best"])})
     plots.confusion_by_superclass(matrix, grouping.tolist(), group_names,
                                   f"{label}: confusion matrix (test set, %), ordered by superclass")
     plt.show()
-display(pd.DataFrame(summaries).style.format(
-    {"top-1": "{:.2%}", "top-5": "{:.2%}", "mean per class": "{:.2%}", "std": "{:.2%}"})
-    .hide(axis="index").set_caption("Fine-class test accuracy: summary of the per-class report"))
+report.table(pd.DataFrame(summaries), "Fine-class test accuracy: summary of the per-class report")
 
 # %% [markdown]
 # ## From classes to superclasses (seed 004)
 #
-# Four ways to turn fine100's probabilities into a superclass prediction, next to the two models
-# that predict superclasses directly, all on the same 10,000 test images. The validation weighting
-# uses fine100's accuracy on each class of the validation split.
+# Four ways to turn fine100's probabilities (our recipe) into a superclass prediction, next to the
+# two models that predict superclasses directly, all on the same 10,000 test images. The validation
+# weighting uses fine100's accuracy on each class of the validation split.
 
 # %%
-fine100 = trained["fine100"]
-val_predictions = evaluation.predict(fine100.model, loaders_of["fine100"][1])
+fine100 = trained["fine100", "ours"]
+val_loader = data.make_loaders(fine_splits, run, batch_size=our_batch_size, **inputs)[1]
+val_predictions = evaluation.predict(fine100.model, val_loader, our_recipe.tta)
 fine_weights = torch.tensor(evaluation.per_class_accuracy(
     evaluation.confusion(val_predictions, 100), cifar100.classes).to_numpy(), dtype=torch.float32)
 mapping_rows = [{"method": f"fine100 -> {name}", "how": how,
-                 "accuracy": evaluation.coarse_predictions(
+                 "accuracy": superclasses.coarse_predictions(
                      fine100.test, fine_to_coarse, name, fine_weights).accuracy()}
-                for name, how in evaluation.MAPPINGS.items()]
+                for name, how in superclasses.MAPPINGS.items()]
 mapping_rows += [
     {"method": "coarse20 model", "how": "trained for the 20 superclasses",
-     "accuracy": trained["coarse20"].test.accuracy()},
+     "accuracy": trained["coarse20", "ours"].test.accuracy()},
     {"method": "multihead, coarse head", "how": "second head of the 100 + 20 model",
-     "accuracy": trained["multihead"].heads["coarse"].accuracy()},
+     "accuracy": trained["multihead", "ours"].heads["coarse"].accuracy()},
 ]
 mappings = pd.DataFrame(mapping_rows)
-display(mappings.style.format({"accuracy": "{:.2%}"}).hide(axis="index")
-        .set_caption("Superclass test accuracy, six ways"))
+report.table(mappings, "Superclass test accuracy, six ways (our recipe)")
 plots.mapping_bars(mappings, "Superclass test accuracy by method");
 
 # %% [markdown]
 # ## Results against the seed
 
 # %%
-table = results.frame().set_index("model").loc[list(trained)].reset_index()
-display(table[["model", "params", "epochs_run", "best_epoch", "val_acc", "test_acc", "test_top5",
-               "test_acc_coarse", "seconds"]].rename(columns={
-                   "epochs_run": "epochs", "best_epoch": "best epoch",
-                   "test_acc": "test acc (first head)", "test_top5": "top-5",
-                   "test_acc_coarse": "test acc (coarse head)"})
-        .style.format({"params": "{:,}", "val_acc": "{:.2%}", "test acc (first head)": "{:.2%}",
-                       "top-5": "{:.2%}", "test acc (coarse head)": "{:.2%}", "seconds": "{:.0f}"},
-                      na_rep="").hide(axis="index").set_caption("CIFAR-100 test set"))
-comparison = evaluation.seed_comparison(table.to_dict("records"))
-display(comparison.style.format({"ours": "{:.2%}", "seed": "{:.2%}",
-                                 "difference": "{:+.1f}"}).hide(axis="index")
-        .set_caption("Our figures beside seed 000's"))
+rows = [experiment.row for experiment in trained.values()]
+report.results_table(rows, "CIFAR-100 test set (first head; coarse head beside it)",
+                     extra={"test_top5": "top-5", "test_acc_coarse": "coarse head acc"})
+report.seed_comparison(rows, "Our figures beside seed 000's")
+comparison = significance.compare_recipes({label: (trained[label, "seed"].test,
+                                                   trained[label, "ours"].test)
+                                           for label in plans})
+report.recipe_comparison(comparison)
+report.recipes_chart(rows, "CIFAR-100 with MobileNetV3-Small: test accuracy by recipe")
 
 # %% [markdown]
 # ## Conclusion
 
 # %%
-acc = table.set_index("model")
 best_mapping = mappings.loc[mappings["accuracy"].idxmax()]
-argmax_accuracy = mappings.set_index("method").loc["fine100 -> argmax", "accuracy"]
-display(Markdown("\n".join([
-    f"- **Input.** With MobileNetV3-Small, the option *{chosen}* gave fine100 "
-    f"{ablation.set_index('option').loc[chosen, 'val_acc']:.1%} validation accuracy after "
-    f"{ablation_epochs} epochs, against "
-    f"{ablation.set_index('option').iloc[0]['val_acc']:.1%} for the seed's native 32 x 32 input.",
-    f"- **Against seed 000.** fine100 {acc.loc['fine100', 'test_acc']:.1%} (seed "
-    f"{references.seed_figure('fine100').value:.0%}, our goal {references.GOALS['fine100']:.0%}); "
-    f"coarse20 {acc.loc['coarse20', 'test_acc']:.1%} (seed "
-    f"{references.seed_figure('coarse20').value:.0%}, goal {references.GOALS['coarse20']:.0%}); "
-    f"the two-head subset model {acc.loc['multihead_subset', 'test_acc']:.1%} fine and "
-    f"{acc.loc['multihead_subset', 'test_acc_coarse']:.1%} coarse (seed "
-    f"{references.seed_figure('multihead_subset', 'test_acc').value:.0%} and "
-    f"{references.seed_figure('multihead_subset', 'test_acc_coarse').value:.0%}).",
-    f"- **Two heads or one.** On all 100 + 20 classes the two-head model's fine head reached "
-    f"{acc.loc['multihead', 'test_acc']:.1%} (fine100: {acc.loc['fine100', 'test_acc']:.1%}) and "
-    f"its coarse head {acc.loc['multihead', 'test_acc_coarse']:.1%} (coarse20: "
-    f"{acc.loc['coarse20', 'test_acc']:.1%}), with one backbone instead of two.",
-    f"- **Fine to coarse.** The best way to the superclasses was *{best_mapping['method']}* with "
-    f"{best_mapping['accuracy']:.1%}, {100 * (best_mapping['accuracy'] - argmax_accuracy):+.1f} "
-    f"points against mapping fine100's argmax and "
-    f"{100 * (best_mapping['accuracy'] - acc.loc['coarse20', 'test_acc']):+.1f} points against the "
-    f"coarse20 model.",
-])))
+by_method = mappings.set_index("method")["accuracy"]
+by_option = ablation.set_index("option")["val_acc"]
+ours = {label: trained[label, "ours"].row for label in plans}
+report.bullets([
+    f"Input: *{chosen}* gave fine100 {by_option[chosen]:.1%} validation accuracy after "
+    f"{ablation_epochs} epochs, against {by_option.iloc[0]:.1%} for the seed's native 32 x 32 "
+    "input.",
+    f"Augmentation: *{chosen_level}* was best ({augmentation.set_index('level').loc[chosen_level, 'val_acc']:.1%} "
+    f"validation accuracy; no augmentation {augmentation['val_acc'].iloc[0]:.1%}).",
+    *report.seed_figure_sentences(trained[label, "seed"].row for label in plans),
+    *report.recipe_sentences(comparison),
+    *(report.goal_sentence(ours[label]) for label in ("fine100", "coarse20")),
+    f"Two heads or one: on all 100 + 20 classes the two-head model's fine head reached "
+    f"{ours['multihead']['test_acc']:.1%} (fine100: {ours['fine100']['test_acc']:.1%}) and its "
+    f"coarse head {ours['multihead']['test_acc_coarse']:.1%} (coarse20: "
+    f"{ours['coarse20']['test_acc']:.1%}), with one backbone instead of two.",
+    f"Fine to coarse: the best way to the superclasses was *{best_mapping['method']}* with "
+    f"{best_mapping['accuracy']:.1%}, "
+    f"{100 * (best_mapping['accuracy'] - by_method['fine100 -> argmax']):+.1f} points against "
+    f"mapping fine100's argmax and "
+    f"{100 * (best_mapping['accuracy'] - by_method['coarse20 model']):+.1f} points against the "
+    "coarse20 model.",
+])

@@ -1,0 +1,130 @@
+"""How the passes over the data run: every batch, or - in a rehearsal - a few timed batches.
+
+The run carries one :class:`Passes` object (``run.passes``) and hands it to where passes happen:
+the loaders serve each pass through :meth:`Passes.take`, and ``fit`` asks :meth:`Passes.epochs` how
+many epochs to run and wraps them in :meth:`Passes.training`. A normal run's :class:`Passes` changes
+nothing. A rehearsal's :class:`CutPasses` stops every pass after a few batches - at least
+``min_batches``, more while those after the first have taken less than ``min_seconds``, so that fast
+batches are timed over many - and every training after one epoch. It writes each cut pass to a CSV
+file with the time the whole pass would take: the first batch (warm-up: cuDNN autotuning, first
+allocations) as measured, every further batch at the mean time of the later ones. A pass inside a
+training stands for as many epochs as the training plans, and so does the rest of an epoch's work
+(the checkpoint written after it); ``helpers.rehearsal`` turns the file into the full run's estimate.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator, TypeVar
+
+import torch
+
+from .device import peak_memory_mib, synchronise
+
+Batch = TypeVar("Batch")
+
+
+class Passes:
+    """Every batch of every pass and every planned epoch: what a normal run does."""
+
+    def take(self, batches: Iterator[Batch], total: int, device: torch.device) -> Iterator[Batch]:
+        """The batches of one pass over a loader of ``total`` batches: all of them."""
+        return batches
+
+    def epochs(self, planned: int) -> int:
+        """How many of a training's ``planned`` epochs to run: all of them."""
+        return planned
+
+    def training(self, epochs: int, device: torch.device) -> AbstractContextManager:
+        """Wraps a training's epochs (nothing to do in a normal run)."""
+        return nullcontext()
+
+
+EVERY_BATCH = Passes()
+
+
+@dataclass(frozen=True)
+class TimedPart:
+    """One timed part of a rehearsal: a cut loader pass, or the rest of a training epoch."""
+
+    notebook: str
+    part: str              # "pass" or "epoch rest"
+    batches_run: int
+    batches_full: int
+    repeats: int           # how many times the full run does it (the planned epochs)
+    seconds: float         # as run in the rehearsal
+    full_seconds: float    # estimated for the full run, repeats included
+    peak_memory_mib: float  # so far in this process: CUDA allocations on GPU, resident size on CPU
+
+
+def pass_seconds(first: float, rest: float, batches_run: int, batches_full: int) -> float:
+    """A whole pass of ``batches_full`` batches, from a cut one: the first batch as measured, the
+    others at the mean of the later batches (at the first's time when only one ran)."""
+    if batches_full <= 0:
+        return 0.0
+    later = rest / (batches_run - 1) if batches_run > 1 else first
+    return first + later * (batches_full - 1)
+
+
+class CutPasses(Passes):
+    """A rehearsal's passes: cut short, timed, and recorded in ``record`` (a CSV file)."""
+
+    def __init__(self, min_batches: int, record: Path, notebook: str, min_seconds: float = 1.0
+                 ) -> None:
+        if min_batches < 1:
+            raise ValueError(f"a rehearsal needs at least one batch per pass, got {min_batches}")
+        self.min_batches, self.min_seconds, self.notebook = min_batches, min_seconds, notebook
+        self.record = Path(record)
+        self.repeats = 1
+        self.pass_seconds_in_epoch = 0.0
+
+    def take(self, batches: Iterator[Batch], total: int, device: torch.device) -> Iterator[Batch]:
+        start = time.perf_counter()
+        marks: list[float] = []
+        for batch in batches:
+            yield batch
+            synchronise(device)
+            marks.append(time.perf_counter())
+            if len(marks) >= self.min_batches and marks[-1] - marks[0] >= self.min_seconds:
+                break
+        if not marks:
+            return
+        first, rest = marks[0] - start, marks[-1] - marks[0]
+        self.pass_seconds_in_epoch += first + rest
+        self._write("pass", len(marks), total, first + rest,
+                    pass_seconds(first, rest, len(marks), total) * self.repeats, device)
+
+    def epochs(self, planned: int) -> int:
+        return min(planned, 1)
+
+    @contextmanager
+    def training(self, epochs: int, device: torch.device) -> Iterator[None]:
+        """The one epoch run inside stands for ``epochs``: its passes are counted that many times,
+        and so is the rest of its work (scheduler, checkpoints)."""
+        outer = self.repeats, self.pass_seconds_in_epoch
+        self.repeats, self.pass_seconds_in_epoch = epochs, 0.0
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            synchronise(device)
+            rest = max(0.0, time.perf_counter() - start - self.pass_seconds_in_epoch)
+            self._write("epoch rest", 0, 0, rest, rest * epochs, device)
+            self.repeats = outer[0]
+            self.pass_seconds_in_epoch = outer[1] + self.pass_seconds_in_epoch + rest
+
+    def _write(self, part: str, run: int, full: int, seconds: float, full_seconds: float,
+               device: torch.device) -> None:
+        row = TimedPart(self.notebook, part, run, full, self.repeats, round(seconds, 4),
+                        round(full_seconds, 4), round(peak_memory_mib(device), 1))
+        self.record.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.record.is_file()
+        with self.record.open("a", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(asdict(row)))
+            if new:
+                writer.writeheader()
+            writer.writerow(asdict(row))

@@ -1,0 +1,231 @@
+"""The report layer: what a notebook shows, so that each cell reads as what it shows.
+
+- :func:`start`: a notebook's preamble in one call (set-up, where it runs, notices, results file);
+- :func:`table`: any table, each column formatted by a named format chosen from its name;
+- :func:`results_table`, :func:`seed_comparison`, :func:`recipe_comparison`: the standard tables;
+- :func:`bullets` and the sentence builders: conclusions written from the results, never typed;
+- :func:`show_source`: the real code of a function, as the notebook's reader should see it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Code, Markdown, display
+
+from . import plots
+from .config import Run, setup
+from .evaluation import Predictions, confusion, report_frame
+from .results import ResultsFile, seed_comparison as seed_comparison_frame
+
+REPORTED_EPOCH = ("**Which epoch is reported.** Every model in this project is reported by one "
+                  "rule: training stops early once the validation loss has not improved for the "
+                  "recipe's patience (the seeds' recipes; ours run their whole schedule), and the "
+                  "weights kept - evaluated on the test set - are those of the epoch with the "
+                  "highest validation accuracy.")
+
+# --- the preamble -----------------------------------------------------------------------------
+
+
+def start(notebook: str, *, profile: str, device: str, seed: int, data_root: str,
+          trains: bool = True, pretrained: bool = False) -> tuple[Run, ResultsFile]:
+    """Set the notebook up (``config.setup``), say where it runs, show the profile's data notice,
+    its weights notice where the notebook uses ``pretrained`` models and, for a notebook that
+    trains, the reporting rule; return the run and the notebook's results file."""
+    run = setup(profile=profile, device=device, seed=seed, data_root=data_root, notebook=notebook)
+    print(run.describe())
+    notices = [run.data_notice(), run.weights_notice() if pretrained else "",
+               REPORTED_EPOCH if trains else ""]
+    display(Markdown("\n\n".join(notice for notice in notices if notice)))
+    return run, ResultsFile(run.results_dir, notebook)
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+FORMATS = {
+    "percent": "{:.2%}", "count": "{:,.0f}", "seconds": "{:.1f}", "points": "{:+.1f}",
+    "loss": "{:.3f}", "p-value": "{:.2g}", "ratio": "{:.2f}", "fraction": "{:.4f}",
+    "times": "{:.1f}x", "text": "{}",
+}
+_RULES: list[tuple[tuple[str, ...], str]] = [  # the first rule whose word is in the name wins
+    (("p-value",), "p-value"),
+    (("difference", "points", "gain"), "points"),
+    (("speed-up",), "times"),
+    (("seconds", "(s)"), "seconds"),
+    (("loss", "ce "), "loss"),
+    (("acc", "top-1", "top-5", "goal", "precision", "recall", "f1", "share", "seed's figure",
+      "per class"), "percent"),
+    (("params", "parameters", "trainable", "images", "budget", "support", "mib", "epochs run"),
+     "count"),
+]
+
+
+def column_format(name: str) -> str | None:
+    """The named format of a column, from its name (None: as pandas shows it)."""
+    lowered = f"{name} ".lower()
+    for words, format_name in _RULES:
+        if any(word in lowered for word in words):
+            return format_name
+    return None
+
+
+def table(frame: pd.DataFrame, caption: str, formats: Mapping[str, str] | None = None,
+          index: bool = False) -> None:
+    """Show ``frame`` with a caption, each numeric column in its named format (from its name, or
+    ``formats``: column -> a name of :data:`FORMATS`), empty cells blank."""
+    chosen = {column: FORMATS[(formats or {}).get(column) or column_format(str(column)) or "text"]
+              for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])}
+    styled = frame.style.format({c: f for c, f in chosen.items() if f != "{}"}, na_rep="")
+    display(styled.set_caption(caption) if index else styled.hide(axis="index").set_caption(caption))
+
+
+RESULT_VIEW = {"model": "model", "recipe": "recipe", "params": "trainable params",
+               "epochs_run": "epochs run", "best_epoch": "kept epoch", "val_acc": "val acc",
+               "test_acc": "test acc", "test_acc_no_tta": "test acc without TTA",
+               "seed_reference": "seed's figure", "seed_metric": "seed's metric",
+               "goal": "goal", "seconds": "seconds"}
+
+
+def results_table(rows: Iterable[Mapping[str, Any]], caption: str,
+                  extra: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The standard results table of the given rows (``extra``: more columns, name -> heading);
+    returns the table shown."""
+    frame = pd.DataFrame(list(rows))
+    view = {**RESULT_VIEW, **(extra or {})}
+    shown = frame.reindex(columns=list(view)).rename(columns=view).dropna(axis=1, how="all")
+    table(shown, caption)
+    return shown
+
+
+def classification_report(predictions: Predictions, class_names: Sequence[str], caption: str
+                          ) -> None:
+    """sklearn's classification report as a table."""
+    table(report_frame(predictions, class_names), caption,
+          formats={"precision": "ratio", "recall": "ratio", "f1-score": "ratio",
+                   "support": "count"}, index=True)
+
+
+def seed_comparison(rows: Iterable[Mapping[str, Any]],
+                    caption: str = "Our figures beside the seed document's") -> None:
+    """Every seed figure of the given results rows beside ours, with the difference."""
+    frame = seed_comparison_frame(list(rows))
+    if frame.empty:
+        return
+    table(frame, caption, formats={"ours": "ratio", "seed": "ratio"})
+
+
+def recipe_comparison(frame: pd.DataFrame, caption: str = "The seed's recipe against ours, on "
+                      "the same test images (McNemar's test)",
+                      names: tuple[str, str] = ("seed recipe", "ours")) -> None:
+    """The table of ``significance.compare_recipes``, the difference in percentage points;
+    ``names`` head the two accuracy columns."""
+    shown = frame.assign(difference=100 * frame["difference"], **{
+        "95% interval (points)": [f"{100 * low:+.1f} to {100 * high:+.1f}"
+                                  for low, high in frame["interval"]]})
+    shown = shown.drop(columns=["interval"]).rename(columns=dict(zip(("seed recipe", "ours"),
+                                                                     names)))
+    table(shown, caption, formats={name: "percent" for name in names})
+
+
+def recipes_chart(rows: Iterable[Mapping[str, Any]], title: str) -> None:
+    """Test accuracy per model with each recipe, beside the seed document's figure and our goal
+    (from the results rows' ``seed_reference`` and ``goal``)."""
+    frame = pd.DataFrame(list(rows))
+    models = list(dict.fromkeys(frame["model"]))
+    by_recipe = frame.pivot_table(index="model", columns="recipe", values="test_acc",
+                                  aggfunc="first").reindex(models)
+    first = frame.groupby("model", sort=False).first().reindex(models)
+    ours = frame[frame["recipe"] == "ours"].groupby("model").first().reindex(models)
+    chart = pd.DataFrame({"model": models,
+                          "seed recipe": by_recipe.get("seed", pd.Series(index=models)).to_numpy(),
+                          "ours": by_recipe.get("ours", pd.Series(index=models)).to_numpy(),
+                          "seed's figure": first["seed_reference"].to_numpy(),
+                          "goal": ours["goal"].to_numpy()})
+    plots.recipes_against_seed(chart, title)
+    plt.show()
+
+
+def welch_table(frame: pd.DataFrame, caption: str) -> None:
+    """The table of ``significance.pairwise_welch``, differences in percentage points."""
+    shown = frame.assign(difference=100 * frame["difference"], **{
+        "95% interval (points)": [f"{100 * i[0]:+.1f} to {100 * i[1]:+.1f}"
+                                  if isinstance(i, tuple) else "" for i in frame["95% interval"]]})
+    table(shown.drop(columns=["95% interval"]), caption)
+
+
+# --- sentences --------------------------------------------------------------------------------
+
+
+def percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def points(value: float) -> str:
+    return f"{100 * value:+.1f} points"
+
+
+def goal_sentence(row: Mapping[str, Any]) -> str:
+    """"<model> (ours) reached x % test accuracy: the goal of y % is met / missed by z points"."""
+    text = f"{row['model']} ({row['recipe']}) reached {percent(row['test_acc'])} test accuracy"
+    goal = row.get("goal")
+    if goal is None or pd.isna(goal):
+        return text + "."
+    verdict = "met" if row["test_acc"] >= goal else f"missed by {points(goal - row['test_acc'])[1:]}"
+    return f"{text}: the goal of {goal:.1%} is {verdict}."
+
+
+def recipe_sentences(frame: pd.DataFrame) -> list[str]:
+    """One sentence per model of ``significance.compare_recipes``'s table."""
+    return [f"**{row['model']}**: {percent(row['ours'])} with our recipe against "
+            f"{percent(row['seed recipe'])} with the seed's ({points(row['difference'])}, "
+            f"McNemar p = {row['p-value']:.2g}: "
+            + ("a real difference)." if row["real"] else "not distinguishable from chance).")
+            for row in frame.to_dict("records")]
+
+
+def seed_figure_sentences(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """For each row with a seed figure: our figure beside the seed document's, same metric."""
+    sentences = []
+    for row in rows:
+        metric, seed = row.get("seed_metric"), row.get("seed_reference")
+        if not isinstance(metric, str) or seed is None or pd.isna(seed):
+            continue
+        ours = row[metric]
+        sentences.append(f"{row['model']} ({row['recipe']}): {percent(ours)} "
+                         f"{metric.replace('_', ' ')} against the seed document's {percent(seed)} "
+                         f"({points(ours - seed)}).")
+    return sentences
+
+
+def bullets(lines: Iterable[str]) -> None:
+    """Show a Markdown list (the conclusion of a notebook)."""
+    display(Markdown("\n".join(f"- {line}" for line in lines if line)))
+
+
+def text(markdown: str) -> None:
+    display(Markdown(markdown))
+
+
+# --- code and per-model sections ----------------------------------------------------------------
+
+
+def show_source(*functions: Callable) -> None:
+    """The source code of each function, exactly as the package runs it."""
+    for function in functions:
+        display(Code(inspect.getsource(function), language="python"))
+
+
+def training_report(label: str, history: Any, predictions: Predictions,
+                    class_names: Sequence[str]) -> None:
+    """One model's section: a heading, its curves, its classification report and its confusion
+    matrix, in that order."""
+    text(f"### {label}")
+    plots.history_curves(history, label)
+    plt.show()
+    classification_report(predictions, class_names, f"{label}: classification report, test set")
+    plots.confusion_heatmap(confusion(predictions, len(class_names)), class_names,
+                            f"{label}: confusion matrix (test set)")
+    plt.show()

@@ -1,0 +1,135 @@
+"""Results files and the seeds' figures beside ours.
+
+Every notebook writes ``reports/<profile>/results/<notebook>.csv``: one row per trained model and
+recipe ("seed": the seed document's training, reproduced; "ours": the modern one), with the kept
+epoch's training and validation figures, the test figures, the seed's published figure for that
+model and, for our recipes, the goal on real data (``helpers.references``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+
+from .evaluation import Predictions
+from .references import SEED_FIGURES, goal, seed_figure
+from .training import History
+
+RESULT_COLUMNS = ["model", "recipe", "dataset", "params", "params_total", "epochs_run",
+                  "best_epoch", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss",
+                  "test_acc", "test_top5", "tta", "seconds", "seed", "seed_reference",
+                  "seed_metric", "seed_source", "goal", "notes"]
+
+
+class ResultsError(OSError):
+    """A results file that cannot be written; the message says what to do."""
+
+
+def result_row(model: str, dataset: str, params: int, history: History, test: Predictions,
+               seed: int, recipe: str = "seed", reference_key: str | None = None,
+               **extra: Any) -> dict[str, Any]:
+    """One results-file row: the kept epoch's train and validation figures, the test figures of
+    its weights, the seed's figure for this model (or for ``reference_key``) where it has one and,
+    for our recipe, our goal."""
+    best = history.best
+    reference = seed_figure(reference_key or model)
+    row = {
+        "model": model, "recipe": recipe, "dataset": dataset, "params": params,
+        "epochs_run": history.epochs_run, "best_epoch": history.best_epoch,
+        "train_loss": best["train_loss"], "train_acc": best["train_acc"],
+        "val_loss": best["val_loss"], "val_acc": best["val_acc"], "test_loss": test.loss(),
+        "test_acc": test.accuracy(), "test_top5": test.top_k_accuracy(5),
+        "seconds": history.seconds, "seed": seed,
+        "seed_reference": reference.value if reference else None,
+        "seed_metric": reference.metric if reference else None,
+        "seed_source": reference.source if reference else None,
+        "goal": goal(model, reference_key) if recipe == "ours" else None,
+        "reference_key": reference_key,
+    }
+    row.update({key: value for key, value in best.items()  # other heads' accuracies, if any
+                if key.startswith(("train_acc_", "val_acc_"))})
+    row.update(extra)
+    return row
+
+
+class ResultsFile:
+    """``<folder>/<notebook>.csv``: one row per model and recipe, rewritten after every ``add`` so
+    that a run that fails later keeps the rows it has."""
+
+    def __init__(self, folder: Path, notebook: str) -> None:
+        self.path = Path(folder) / f"{notebook}.csv"
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        key = (row["model"], row.get("recipe"))
+        self.rows = [r for r in self.rows if (r["model"], r.get("recipe")) != key] + [row]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.frame().to_csv(self.path, index=False)
+        except OSError as error:
+            raise ResultsError(
+                f"cannot write the results file {self.path} ({error.strerror or error}). Make "
+                f"{self.path.parent} a writable folder (or set REPORTS_ROOT to one), then run "
+                "again with --resume: finished trainings are read back from their checkpoints."
+            ) from error
+
+    def add_model(self, model: str, dataset: str, params: int, history: History,
+                  test: Predictions, seed: int, **details: Any) -> dict[str, Any]:
+        """Add the row of a model trained outside ``experiments`` (see :func:`result_row`)."""
+        row = result_row(model, dataset, params, history, test, seed, **details)
+        self.add(row)
+        return row
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.rows)
+        columns = RESULT_COLUMNS + [c for c in frame.columns if c not in RESULT_COLUMNS]
+        return frame.reindex(columns=columns)
+
+    def row(self, model: str, recipe: str) -> dict[str, Any]:
+        """The row of ``model`` trained by ``recipe``."""
+        for row in self.rows:
+            if (row["model"], row.get("recipe")) == (model, recipe):
+                return row
+        raise KeyError(f"no results row for {model} ({recipe}) in {self.path.name}")
+
+
+def reference_of(row: dict[str, Any]) -> str:
+    """The key of the seed figures for a results row: its reference_key, else its model name
+    (a missing reference_key reads back from CSV as NaN, not None)."""
+    key = row.get("reference_key")
+    return key if isinstance(key, str) and key else row["model"]
+
+
+def with_seed_figures(frame: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with a ``seed <metric>`` column per metric: the seed's figure for each row's model
+    (or reference_key), empty where the seed has none."""
+    frame = frame.copy()
+    for metric in metrics:
+        frame[f"seed {metric}"] = [getattr(seed_figure(reference_of(row), metric), "value", None)
+                                   for row in frame.to_dict("records")]
+    return frame
+
+
+def seed_difference(metric: str, ours: float | None, seed: float | None) -> float | None:
+    """Ours minus the seed's: in percentage points for accuracies, in the metric's unit otherwise;
+    None where either is missing."""
+    if ours is None or seed is None or pd.isna(ours) or pd.isna(seed):
+        return None
+    return (100 if "acc" in metric else 1) * (ours - seed)
+
+
+def seed_comparison(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Every seed figure of the given rows beside ours for the same metric, with the difference
+    (in percentage points for accuracies, in the metric's own unit otherwise)."""
+    records = []
+    for row in rows:
+        for figure in SEED_FIGURES.get(reference_of(row), []):
+            ours = row.get(figure.metric)
+            records.append({"model": row["model"], "recipe": row.get("recipe"),
+                            "metric": figure.metric, "ours": ours, "seed": figure.value,
+                            "difference": seed_difference(figure.metric, ours, figure.value),
+                            "unit": "points" if "acc" in figure.metric else "",
+                            "seed note": figure.note, "seed file": figure.source})
+    return pd.DataFrame(records)
