@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any, Sequence
 
@@ -95,13 +95,24 @@ def spread_summary(frame: pd.DataFrame, by: str | list[str], metrics: Sequence[s
     return summary
 
 
+def on_shared_images(model: str, seed: Any, ours: Any) -> tuple[Any, Any]:
+    """The two recipes' test predictions on the images both saw. The test set is served in a fixed
+    order, so both cover the same images, unless a rehearsal cut their passes at different batch
+    sizes: then both start with the same images and are compared on those."""
+    shared = min(len(seed.labels), len(ours.labels))
+    seed, ours = (replace(p, logits=p.logits[:shared], labels=p.labels[:shared])
+                  for p in (seed, ours))
+    if not torch.equal(seed.labels, ours.labels):
+        raise ValueError(f"{model}: the two recipes were tested on different images")
+    return seed, ours
+
+
 def compare_recipes(pairs: dict[str, tuple[Any, Any]]) -> pd.DataFrame:
     """For each model, the seed recipe's and our recipe's test predictions (on the same images):
     both accuracies, the difference with its 95 % interval, McNemar's p-value and the verdict."""
     rows = []
-    for model, (seed, ours) in pairs.items():
-        if not torch.equal(seed.labels, ours.labels):
-            raise ValueError(f"{model}: the two recipes were tested on different images")
+    for model, pair in pairs.items():
+        seed, ours = on_shared_images(model, *pair)
         result = mcnemar(ours.predicted == ours.labels, seed.predicted == seed.labels)
         rows.append({"model": model, "seed recipe": seed.accuracy(), "ours": ours.accuracy(),
                      "difference": result.difference, "interval": (result.low, result.high),

@@ -51,6 +51,19 @@ def test_compare_recipes_needs_the_same_images() -> None:
         significance.compare_recipes({"m": (seed, other)})
 
 
+def test_cut_passes_compare_on_the_images_both_saw() -> None:
+    """A rehearsal cuts the test pass after a few batches of each recipe's size: both cover the
+    start of the same fixed order."""
+    labels = torch.tensor([0, 1, 0, 1, 1, 0])
+    seed = evaluation.Predictions(torch.tensor([[1.0, 0], [1, 0], [1, 0], [1, 0]]), labels[:4])
+    ours = evaluation.Predictions(torch.tensor([[1.0, 0], [0, 1]] * 3), labels)
+    frame = significance.compare_recipes({"m": (seed, ours)}).iloc[0]
+    assert (frame["seed recipe"], frame["ours"]) == (0.5, 1.0)
+    shifted = evaluation.Predictions(ours.logits, labels.roll(1))
+    with pytest.raises(ValueError, match="different images"):
+        significance.compare_recipes({"m": (seed, shifted)})
+
+
 def test_pairwise_welch_and_spread_summary() -> None:
     frame = pd.DataFrame({"group": ["x"] * 3 + ["y"] * 3 + ["z"] * 3,
                           "acc": [0.80, 0.81, 0.82, 0.70, 0.71, 0.72, 0.805, 0.815, 0.80]})
