@@ -122,7 +122,7 @@ class FeatureLoader:
         view = (torch.randint(0, self.data.num_views, (count,), generator=generator)
                 if self.shuffle else torch.zeros(count, dtype=torch.long))
         self.epoch += 1
-        return self.passes.take(self._batches(order, view), len(self), device)
+        return self.passes.take(self._batches(order, view), len(self), self.num_images, device)
 
     def _batches(self, order: torch.Tensor, view: torch.Tensor
                  ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

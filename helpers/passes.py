@@ -10,6 +10,11 @@ file with the time the whole pass would take: the first batch (warm-up: cuDNN au
 allocations) as measured, every further batch at the mean time of the later ones. A pass inside a
 training stands for as many epochs as the training plans, and so does the rest of an epoch's work
 (the checkpoint written after it); ``helpers.rehearsal`` turns the file into the full run's estimate.
+
+Each cut pass also records the work of the full pass, counted rather than timed so that it holds on
+any device: the multiply-adds of whatever ran on the first batch (forward, and backward in a
+training; ``torch.utils.flop_counter``), per image, times the images of the full pass and its repeats.
+Counting adds a few milliseconds to that first batch, which is timed as a warm-up anyway.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 from typing import Iterator, TypeVar
 
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from .device import peak_memory_mib, synchronise
 
@@ -31,8 +37,9 @@ Batch = TypeVar("Batch")
 class Passes:
     """Every batch of every pass and every planned epoch: what a normal run does."""
 
-    def take(self, batches: Iterator[Batch], total: int, device: torch.device) -> Iterator[Batch]:
-        """The batches of one pass over a loader of ``total`` batches: all of them."""
+    def take(self, batches: Iterator[Batch], total: int, images: int, device: torch.device
+             ) -> Iterator[Batch]:
+        """The batches of one pass over a loader of ``total`` batches (``images`` images): all."""
         return batches
 
     def epochs(self, planned: int) -> int:
@@ -58,6 +65,8 @@ class TimedPart:
     repeats: int           # how many times the full run does it (the planned epochs)
     seconds: float         # as run in the rehearsal
     full_seconds: float    # estimated for the full run, repeats included
+    images_full: int
+    multiply_adds_full: int  # counted on the first batch, scaled to the full run, repeats included
     peak_memory_mib: float  # so far in this process: CUDA allocations on GPU, resident size on CPU
 
 
@@ -82,11 +91,18 @@ class CutPasses(Passes):
         self.repeats = 1
         self.pass_seconds_in_epoch = 0.0
 
-    def take(self, batches: Iterator[Batch], total: int, device: torch.device) -> Iterator[Batch]:
+    def take(self, batches: Iterator[Batch], total: int, images: int, device: torch.device
+             ) -> Iterator[Batch]:
         start = time.perf_counter()
         marks: list[float] = []
+        per_image = 0.0
         for batch in batches:
-            yield batch
+            if marks:
+                yield batch
+            else:  # what the consumer does with the first batch is counted
+                with FlopCounterMode(display=False) as counter:
+                    yield batch
+                per_image = counter.get_total_flops() / 2 / _images_in(batch)
             synchronise(device)
             marks.append(time.perf_counter())
             if len(marks) >= self.min_batches and marks[-1] - marks[0] >= self.min_seconds:
@@ -96,7 +112,8 @@ class CutPasses(Passes):
         first, rest = marks[0] - start, marks[-1] - marks[0]
         self.pass_seconds_in_epoch += first + rest
         self._write("pass", len(marks), total, first + rest,
-                    pass_seconds(first, rest, len(marks), total) * self.repeats, device)
+                    pass_seconds(first, rest, len(marks), total) * self.repeats, device,
+                    images, per_image * images * self.repeats)
 
     def epochs(self, planned: int) -> int:
         return min(planned, 1)
@@ -113,14 +130,15 @@ class CutPasses(Passes):
         finally:
             synchronise(device)
             rest = max(0.0, time.perf_counter() - start - self.pass_seconds_in_epoch)
-            self._write("epoch rest", 0, 0, rest, rest * epochs, device)
+            self._write("epoch rest", 0, 0, rest, rest * epochs, device, 0, 0.0)
             self.repeats = outer[0]
             self.pass_seconds_in_epoch = outer[1] + self.pass_seconds_in_epoch + rest
 
     def _write(self, part: str, run: int, full: int, seconds: float, full_seconds: float,
-               device: torch.device) -> None:
+               device: torch.device, images: int, multiply_adds: float) -> None:
         row = TimedPart(self.notebook, part, run, full, self.repeats, round(seconds, 4),
-                        round(full_seconds, 4), round(peak_memory_mib(device), 1))
+                        round(full_seconds, 4), images, round(multiply_adds),
+                        round(peak_memory_mib(device), 1))
         self.record.parent.mkdir(parents=True, exist_ok=True)
         new = not self.record.is_file()
         with self.record.open("a", newline="") as file:
@@ -128,3 +146,9 @@ class CutPasses(Passes):
             if new:
                 writer.writeheader()
             writer.writerow(asdict(row))
+
+
+def _images_in(batch: object) -> int:
+    """The number of images in a batch: the length of its first tensor (inputs, then targets)."""
+    first = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return len(first)

@@ -4,7 +4,9 @@ A rehearsal (``./run_all.sh --profile rehearsal``) runs the full profile's noteb
 architectures, sizes, batch sizes, epochs and splits on full-size synthetic data, every pass over the
 data cut to a few timed batches and every training to one epoch (``helpers.passes.CutPasses``
 records each). A notebook's estimate is its rehearsal wall time with every cut pass replaced by its
-full-length estimate, as many times as the full run repeats it.
+full-length estimate, as many times as the full run repeats it. Beside the time, a notebook's work
+(multiply-adds of the full run, counted) holds on any device: dividing it by a device's measured
+throughput gives a first estimate where no rehearsal has run yet.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from .passes import TimedPart
 
 def estimate_full_run(reports_dir: Path) -> pd.DataFrame:
     """Per notebook of the last rehearsal: its wall time, the time of its cut passes, the estimated
-    time of the full run on the same device and the peak memory; a last row sums them up."""
+    time of the full run on the same device, the full run's work and the peak memory; a last row
+    sums them up."""
     reports_dir = Path(reports_dir)
     timings = pd.read_csv(reports_dir / "timings.csv").set_index("notebook")["seconds"]
     rows = []
@@ -37,10 +40,12 @@ def estimate_full_run(reports_dir: Path) -> pd.DataFrame:
             "timed seconds": parts["seconds"].sum(),
             "passes": int((parts["part"] == "pass").sum()),
             "estimated full seconds": wall - parts["seconds"].sum() + parts["full_seconds"].sum(),
+            "multiply-adds (T)": parts["multiply_adds_full"].sum() / 1e12,
             "peak memory (MiB)": parts["peak_memory_mib"].max() if len(parts) else math.nan})
     table = pd.DataFrame(rows)
     total = {"notebook": "all notebooks", **{column: table[column].sum() for column in (
-        "rehearsal seconds", "timed seconds", "passes", "estimated full seconds")},
+        "rehearsal seconds", "timed seconds", "passes", "estimated full seconds",
+        "multiply-adds (T)")},
         "peak memory (MiB)": table["peak memory (MiB)"].max()}
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
@@ -51,7 +56,8 @@ def describe_estimate(table: pd.DataFrame, device: str) -> str:
     slowest = notebooks.loc[notebooks["estimated full seconds"].idxmax()]
     total = table.iloc[-1]
     lines = [f"{row['notebook']:<24} {_hours(row['estimated full seconds']):>10}   "
-             f"(rehearsed in {row['rehearsal seconds']:.0f} s{_memory(row['peak memory (MiB)'])})"
+             f"(rehearsed in {row['rehearsal seconds']:.0f} s{_memory(row['peak memory (MiB)'])}, "
+             f"{row['multiply-adds (T)']:,.1f} T multiply-adds)"
              for _, row in notebooks.iterrows()]
     lines.append(f"estimated full run on {device}: {_hours(total['estimated full seconds'])} "
                  f"(an upper bound: early stopping may end trainings sooner); slowest notebook "

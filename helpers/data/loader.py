@@ -159,7 +159,8 @@ class DeviceLoader:
         order = torch.randperm(count, generator=generator) if self.shuffle else torch.arange(count)
         draws = self._draw(generator, count)
         self.epoch += 1
-        return self.passes.take(self._batches(order, draws), len(self), self.device)
+        return self.passes.take(self._batches(order, draws), len(self), self.num_images,
+                                self.device)
 
     def _batches(self, order: torch.Tensor, draws: dict[str, torch.Tensor]
                  ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

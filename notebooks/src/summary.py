@@ -61,10 +61,13 @@ if estimate is not None:
         "A rehearsal cuts every pass over the data to a few batches and times them. Below, each "
         "notebook's rehearsal time with every cut pass replaced by the time of the whole pass, "
         "and every training's epoch counted as often as the full profile plans it: the full "
-        "run's time on this device, an upper bound where early stopping ends trainings sooner.")
+        "run's time on this device, an upper bound where early stopping ends trainings sooner. "
+        "The work (multiply-adds of the full run, counted on each pass's first batch) is the same "
+        "on any device: set against the time, it shows where a notebook is bound by arithmetic.")
     estimate["estimated full hours"] = estimate["estimated full seconds"] / 3600
     report.table(estimate, "Estimated time of the full run, from this rehearsal",
-                 formats={"estimated full hours": "ratio", "peak memory (MiB)": "count"})
+                 formats={"estimated full hours": "ratio", "multiply-adds (T)": "count",
+                          "peak memory (MiB)": "count"})
 
 # %% [markdown]
 # ## In short
