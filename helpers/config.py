@@ -61,26 +61,25 @@ class Profile:
         return self.parameters_from or self.name
 
 
-def synthetic_sizes(cifar10: tuple[int, int], cifar100: tuple[int, int], eurosat_divisor: int
-                    ) -> dict[str, dict[str, int]]:
-    """Sizes of the synthetic stand-ins: (train, test) images per class of each CIFAR; EuroSAT keeps
-    the real class proportions, each real count divided by ``eurosat_divisor``."""
-    return {"cifar10": {"train_per_class": cifar10[0], "test_per_class": cifar10[1]},
-            "cifar100": {"train_per_class": cifar100[0], "test_per_class": cifar100[1]},
-            "eurosat": {"divisor": eurosat_divisor}}
+def offline_profile(name: str, description: str, folder: str, cifar10: tuple[int, int],
+                    cifar100: tuple[int, int], eurosat_divisor: int, **settings: Any) -> Profile:
+    """A profile that runs without internet: synthetic stand-ins of the data sets in
+    ``data/<folder>/`` - (train, test) images per class of each CIFAR; EuroSAT keeps the real class
+    proportions, each real count divided by ``eurosat_divisor`` - and stand-in ImageNet weights.
+    Its checkpoints are deleted once a notebook has finished."""
+    sizes = {"cifar10": {"train_per_class": cifar10[0], "test_per_class": cifar10[1]},
+             "cifar100": {"train_per_class": cifar100[0], "test_per_class": cifar100[1]},
+             "eurosat": {"divisor": eurosat_divisor}}
+    return Profile(name=name, description=description, synthetic=True,
+                   default_data_root=PROJECT_ROOT / "data" / folder, synthetic_sizes=sizes,
+                   pretrained_weights="stand-in", keep_checkpoints=False, **settings)
 
 
 PROFILES: dict[str, Profile] = {
-    "smoke": Profile(
-        name="smoke",
-        description="every notebook on small synthetic stand-ins of the data sets, offline: "
-                    "tests the code on a CPU in minutes",
-        synthetic=True,
-        default_data_root=PROJECT_ROOT / "data" / "synthetic",
-        synthetic_sizes=synthetic_sizes(cifar10=(200, 50), cifar100=(30, 10), eurosat_divisor=50),
-        pretrained_weights="stand-in",
-        keep_checkpoints=False,
-    ),
+    "smoke": offline_profile(
+        "smoke", "every notebook on small synthetic stand-ins of the data sets, offline: tests "
+        "the code on a CPU in minutes",
+        folder="synthetic", cifar10=(200, 50), cifar100=(30, 10), eurosat_divisor=50),
     "full": Profile(
         name="full",
         description="the real CIFAR-10, CIFAR-100 and EuroSAT, every recipe at full length: "
@@ -88,19 +87,12 @@ PROFILES: dict[str, Profile] = {
         synthetic=False,
         default_data_root=PROJECT_ROOT / "data",
     ),
-    "rehearsal": Profile(
-        name="rehearsal",
-        description="the full profile's settings on full-size synthetic data, every pass cut "
-                    "to a few timed batches: checks memory and estimates the full run's time",
-        synthetic=True,
-        default_data_root=PROJECT_ROOT / "data" / "rehearsal",
-        synthetic_sizes=synthetic_sizes(cifar10=(5000, 1000), cifar100=(500, 100),
-                                        eurosat_divisor=1),  # the real data sets' sizes
-        pretrained_weights="stand-in",
-        rehearsal_batches=3,
-        parameters_from="full",
-        keep_checkpoints=False,
-    ),
+    "rehearsal": offline_profile(
+        "rehearsal", "the full profile's settings on full-size synthetic data, every pass cut to "
+        "a few timed batches: checks memory and estimates the full run's time",
+        folder="rehearsal", cifar10=(5000, 1000), cifar100=(500, 100),
+        eurosat_divisor=1,  # the real data sets' sizes
+        rehearsal_batches=3, parameters_from="full"),
 }
 
 

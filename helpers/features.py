@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 import torch
 from torch import nn
 
+from .data.loader import SeededEpochs
 from .device import autocast, gradient_scaler, synchronise
 from .passes import EVERY_BATCH, Passes
 from .training import make_optimizer, train_epoch, validate
@@ -90,7 +91,7 @@ def extract_features(backbone: nn.Module, loader: Iterable, views: int = 1) -> F
     return FeatureSet(features, labels)
 
 
-class FeatureLoader:
+class FeatureLoader(SeededEpochs):
     """Batches of (float features, labels) from a :class:`FeatureSet`, shuffled for training with
     one randomly drawn view per image and epoch; the same seeding and passes as ``DeviceLoader``."""
 
@@ -105,15 +106,6 @@ class FeatureLoader:
     @property
     def num_images(self) -> int:
         return len(self.data)
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def with_seed(self, seed: int) -> FeatureLoader:
-        """The same loader drawing its order and views from ``seed`` (the caller's is unchanged)."""
-        reseeded = copy.copy(self)
-        reseeded.seed, reseeded.epoch = seed, 0
-        return reseeded
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         count, device = len(self.data), self.data.features.device

@@ -71,15 +71,3 @@ def test_recipe_settings_are_plain_values_for_the_results_file() -> None:
     assert "test-time flip" in settings["recipe_detail"]
     with pytest.raises(TypeError):
         recipes.our_recipe(5, momentum=0.8)
-
-
-def test_fashion_recipes_differ_only_in_training_and_take_the_measured_optimiser() -> None:
-    seed, ours = recipes.fashion_recipes("cnn_v3", 15)
-    assert (seed.optimizer, seed.weight_decay, ours.optimizer, ours.lr) == ("adam", 1e-4,
-                                                                            "adamw", 2e-3)
-    assert seed.epochs == ours.epochs == 15 and ours.augment == recipes.FASHION_AUGMENT
-    baseline_seed, baseline_ours = recipes.fashion_recipes("baseline_cnn", 15)
-    assert baseline_seed.weight_decay == 0 and baseline_ours.optimizer == "sgd"
-    # --optimizer repeats the alternative: the SGD recipe that CNNV3 trained with before
-    again = recipes.fashion_recipes("cnn_v3", 15, "sgd")[1]
-    assert (again.optimizer, again.lr, again.weight_decay) == ("sgd", 0.05, 5e-4)

@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from helpers import config, experiments, recipes, results
+from helpers import config, experiments, fashion_mnist, recipes, results
 from helpers.data import DatasetError, fashion, standard_splits
 from helpers.data.fashion import as_cifar_images, load_fashion_mnist, read_idx
 
@@ -58,6 +59,18 @@ def test_loaded_like_cifar_three_channels_of_32_pixels(tmp_path, monkeypatch) ->
     assert (flat == 77).all()  # resizing keeps a flat image flat
 
 
+def test_fashion_recipes_differ_only_in_training_and_take_the_measured_optimiser() -> None:
+    seed, ours = fashion_mnist.fashion_recipes("cnn_v3", 15)
+    assert (seed.optimizer, seed.weight_decay, ours.optimizer, ours.lr) == ("adam", 1e-4,
+                                                                            "adamw", 2e-3)
+    assert seed.epochs == ours.epochs == 15 and ours.augment == fashion_mnist.FASHION_AUGMENT
+    baseline_seed, baseline_ours = fashion_mnist.fashion_recipes("baseline_cnn", 15)
+    assert baseline_seed.weight_decay == 0 and baseline_ours.optimizer == "sgd"
+    # --optimizer repeats the alternative: the SGD recipe that CNNV3 trained with before
+    again = fashion_mnist.fashion_recipes("cnn_v3", 15, "sgd")[1]
+    assert (again.optimizer, again.lr, again.weight_decay) == ("sgd", 0.05, 5e-4)
+
+
 def test_a_missing_data_set_says_how_to_install_it(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(fashion.FASHION_MNIST_ENV, str(tmp_path))
     monkeypatch.setattr(fashion, "DEBIAN_FOLDER", tmp_path / "absent")
@@ -79,7 +92,26 @@ def test_the_pipeline_learns_real_images(tmp_path, monkeypatch) -> None:
     trained = experiments.train_model(
         run, results.ResultsFile(tmp_path, "fashion_test"), label="baseline_cnn",
         model="baseline_cnn", splits=splits, dataset="Fashion-MNIST",
-        recipe=recipes.our_recipe(2, lr=0.05, batch_size=128, augment=recipes.FASHION_AUGMENT))
+        recipe=recipes.our_recipe(2, lr=0.05, batch_size=128, augment=fashion_mnist.FASHION_AUGMENT))
     print(f"baseline CNN, 2 epochs: {trained.row['test_acc']:.2%} test accuracy in "
           f"{time.perf_counter() - started:.0f} s")
     assert trained.row["test_acc"] >= 0.85
+
+
+@pytest.mark.skipif(fashion.fashion_mnist_folder() is None,
+                    reason="Fashion-MNIST is not installed: sudo apt-get install "
+                           "dataset-fashion-mnist (./setup.sh does it)")
+def test_the_command_can_train_one_recipe_alone(tmp_path, monkeypatch) -> None:
+    """`python -m helpers.fashion_mnist --recipe ours` trains only our recipe and writes its own table,
+    leaving the comparison's table alone."""
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path))
+    assert fashion_mnist.main(["--models", "baseline_cnn", "--epochs", "1", "--recipe", "ours",
+                         "--device", "cpu"]) == 0
+    folder = tmp_path / "fashion-mnist"
+    assert sorted(p.name for p in folder.glob("table*.md")) == ["table-ours.md"]
+    row = (folder / "table-ours.md").read_text().splitlines()[4]
+    model, recipe, epochs, accuracy = (cell.strip() for cell in row.strip("|").split("|")[:4])
+    assert (model, recipe, epochs) == ("baseline_cnn", "ours", "1")
+    assert float(accuracy.rstrip("%")) >= 80
+    trained = pd.read_csv(folder / "results" / "fashion_mnist.csv")
+    assert trained[["model", "recipe"]].values.tolist() == [["baseline_cnn", "ours"]]

