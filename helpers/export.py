@@ -33,6 +33,8 @@ body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .jp-Notebook { padding: 0 !important; }
 img { max-width: 100% !important; height: auto !important; }
 .jp-OutputArea-output table { font-size: 11px; }
+.jp-OutputArea-output td, .jp-OutputArea-output th { padding: 0.3em 0.4em !important; }
+.jp-OutputArea-output { overflow: visible !important; }  /* no scroll bars on paper */
 pre, .jp-InputArea-editor pre, .jp-RenderedText pre, .highlight pre { white-space: pre-wrap !important;
   overflow-wrap: anywhere; }
 .jp-Cell { break-inside: auto; }
@@ -44,6 +46,19 @@ img[src^="https://colab.research.google.com"] { display: none; }  /* the badge, 
 .jp-InputPrompt, .jp-OutputPrompt { min-width: 0 !important; width: 0 !important;
   padding: 0 !important; visibility: hidden; }
 </style>
+"""
+# A PDF has no scroll bar: a table wider than the page is scaled down to fit it. The browser lays
+# the page out at the printable width (PRINT_WIDTH_PX), so the measurement holds for the print.
+PRINT_WIDTH_PX = 718  # A4 (210 mm) less the 2 x 10 mm margins, at 96 px per inch
+FIT_TABLES_SCRIPT = """
+<script>
+window.addEventListener("load", () => {
+  for (const table of document.querySelectorAll(".jp-OutputArea-output table")) {
+    const room = table.parentElement.clientWidth;
+    if (table.scrollWidth > room) table.style.zoom = room / table.scrollWidth;
+  }
+});
+</script>
 """
 
 
@@ -69,7 +84,8 @@ def notebook_to_html(notebook: Path, html: Path) -> Path:
     exporter = HTMLExporter(template_name="lab")
     exporter.mathjax_url = ""  # the narrative uses no LaTeX; offline, a CDN script only slows printing
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    html.write_text(body.replace("</head>", PRINT_CSS + "</head>", 1), encoding="utf-8")
+    body = body.replace("</head>", PRINT_CSS + "</head>", 1)
+    html.write_text(body.replace("</body>", FIT_TABLES_SCRIPT + "</body>", 1), encoding="utf-8")
     return html
 
 
@@ -82,7 +98,8 @@ def html_to_pdf(html: Path, pdf: Path, browser: str, timeout: int = 180) -> Path
             "--no-first-run", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--disable-extensions", f"--user-data-dir={profile_dir}",
             "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-            "--virtual-time-budget=10000", f"--print-to-pdf={pdf}", html.resolve().as_uri(),
+            "--virtual-time-budget=10000", f"--window-size={PRINT_WIDTH_PX},1000",
+            f"--print-to-pdf={pdf}", html.resolve().as_uri(),
         ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if not pdf.is_file() or pdf.stat().st_size == 0:

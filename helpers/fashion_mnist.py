@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import time
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -80,23 +79,31 @@ def main(argv: list[str] | None = None) -> int:
     seed_everything(args.seed)
     splits = standard_splits("fashion_mnist", load_fashion_mnist())
     results = ResultsFile(run.results_dir, "fashion_mnist")
-    trained = {(model, recipe.name): train_model(
-        run, results, label=model, model=model, splits=splits, recipe=recipe,
-        dataset="Fashion-MNIST") for model in args.models
-        for recipe in fashion_recipes(model, args.epochs or FASHION_EPOCHS.get(model, 15),
-                                      args.optimizer) if args.recipe in (None, recipe.name)}
+    planned = [(model, recipe) for model in args.models
+               for recipe in fashion_recipes(model, args.epochs or FASHION_EPOCHS.get(model, 15),
+                                             args.optimizer)
+               if args.recipe in (None, recipe.name)]
+    trained = {(model, recipe.name): train_model(run, results, label=model, model=model,
+                                                 splits=splits, recipe=recipe,
+                                                 dataset="Fashion-MNIST")
+               for model, recipe in planned}
     shutil.rmtree(run.checkpoints_dir, ignore_errors=True)  # kept only to resume a broken run
-    table = (recipe_table(trained, run.device) if args.recipe else
-             fashion_table(compare_with_seed(trained, args.models, folder), run.device))
+    if args.recipe:
+        table, table_name = recipe_table(trained, run.device), f"table-{args.recipe}.md"
+    else:
+        comparison = compare_with_seed(trained, args.models)
+        comparison.drop(columns=["interval"]).to_csv(folder / "comparison.csv", index=False)
+        table, table_name = fashion_table(comparison, run.device), "table.md"
     table += f"\n\nWall time of the command: {(time.perf_counter() - started) / 60:.1f} min."
-    (folder / f"table{'-' + args.recipe if args.recipe else ''}.md").write_text(table + "\n")
+    (folder / table_name).write_text(table + "\n")
     print(table)
     return 0
 
 
-def compare_with_seed(trained: Mapping[tuple[str, str], Any], models: Sequence[str],
-                      folder: Path) -> pd.DataFrame:
-    """Both recipes of each model compared on the shared test images, saved to comparison.csv."""
+def compare_with_seed(trained: Mapping[tuple[str, str], Any], models: Sequence[str]
+                      ) -> pd.DataFrame:
+    """Both recipes of each model compared on the shared test images (McNemar's test), with the
+    goal, the epochs and the seconds of each training."""
     comparison = compare_recipes({model: (trained[model, SEED].test, trained[model, OURS].test)
                                   for model in models})
     comparison["goal"] = comparison["model"].map(FASHION_GOALS)
@@ -104,7 +111,6 @@ def compare_with_seed(trained: Mapping[tuple[str, str], Any], models: Sequence[s
     comparison["seconds (seed, ours)"] = [
         f"{trained[m, SEED].history.seconds:.0f}, {trained[m, OURS].history.seconds:.0f}"
         for m in comparison["model"]]
-    comparison.drop(columns=["interval"]).to_csv(folder / "comparison.csv", index=False)
     return comparison
 
 

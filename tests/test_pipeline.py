@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +189,25 @@ def test_progress_lines_reach_the_terminal_with_the_elapsed_time(tmp_path, capsy
         progress.say("cnn (seed) epoch 1/3  train_loss 2.1")
     out = capsys.readouterr().out
     assert "] cnn (seed) epoch 1/3  train_loss 2.1" in out and "of about 2 min 0 s" in out
+
+
+@pytest.mark.skipif(export.find_browser() is None or shutil.which("pdftotext") is None,
+                    reason="needs Chromium and poppler-utils (./setup.sh)")
+def test_a_table_wider_than_the_page_is_scaled_to_fit_the_pdf(tmp_path) -> None:
+    """A PDF cannot scroll: every column of a wide results table must land on the page."""
+    import pandas as pd
+
+    wide = pd.DataFrame([[0.5 + i / 100 for i in range(24)]] * 3,
+                        columns=[f"column{i:02d}heading" for i in range(24)])
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "wide", outputs=[nbformat.v4.new_output("display_data", data={
+            "text/html": wide.to_html(index=False), "text/plain": "wide"})])])
+    nbformat.write(notebook, tmp_path / "wide.ipynb")
+    pdf = export.notebook_to_pdf(tmp_path / "wide.ipynb", tmp_path / "wide.pdf",
+                                 export.find_browser())
+    layout = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                            text=True, check=True).stdout
+    page_width = float(re.search(r'<page width="([\d.]+)"', layout).group(1))
+    words = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]+)</word>', layout)
+    assert "column23heading" in {text for _, text in words}  # the last column is printed
+    assert max(float(x) for x, _ in words) <= page_width - 10 / 25.4 * 72 + 1  # inside the margin

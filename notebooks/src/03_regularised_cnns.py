@@ -96,9 +96,10 @@ if not baseline_file.is_file():
     raise FileNotFoundError(f"{baseline_file} is missing: run notebook 02 first "
                             "(./run_all.sh --only 02)")
 rows = pd.read_csv(baseline_file).to_dict("records") + [e.row for e in trained.values()]
-side_by_side = pd.DataFrame(rows).assign(gap=lambda f: f["train_acc"] - f["val_acc"])
+side_by_side = pd.DataFrame(rows).assign(gap=lambda f: 100 * (f["train_acc"] - f["val_acc"]))
 report.results_table(side_by_side.to_dict("records"), "CIFAR-10 test set: three models, two "
-                     "recipes each", extra={"train_acc": "train acc", "gap": "gap (train - val)"})
+                     "recipes each", extra={"train_acc": "train acc",
+                                            "gap": "gap, points (train - val)"})
 report.seed_comparison(rows)
 comparison = significance.compare_recipes({model: (trained[model, "seed"].test,
                                                    trained[model, "ours"].test)
