@@ -29,7 +29,7 @@ from torchvision import transforms
 
 from .config import resolve_device, seed_everything
 from .data import CROP_FLIP, DeviceLoader, ImageSplit
-from .device import synchronise
+from .device import device_name, synchronise
 from .models import build_model
 from .training import classification_loss
 
@@ -128,6 +128,23 @@ def ratio_summary(ratios: list[float]) -> str:
     return f"{statistics.median(ratios):.2f}x (rounds {min(ratios):.2f} to {max(ratios):.2f})"
 
 
+def describe(rounds: Rounds, device: str, settings: dict[str, int]) -> list[str]:
+    """The benchmark's lines: its settings, each pipeline's median speed, the per-round ratios
+    and, last, ``ratio_vs_dataloader=X.XX ratio_vs_compute=Y.YY`` (the medians)."""
+    ours, dataloader, compute = rounds.speeds
+    against_dataloader = rounds.ratios(ours, dataloader)
+    against_compute = rounds.ratios(ours, compute)
+    return [f"device {device}; baseline CNN; {settings['images']:,} CIFAR-shaped images a pass; "
+            f"batch {settings['batch_size']}; random crop (padding 4) + flip; "
+            f"{settings['rounds']} rounds",
+            *(f"  {pipeline:<28} {rounds.median_speed(pipeline):>10,.0f} images/s (median)"
+              for pipeline in rounds.speeds),
+            f"device loader / DataLoader:   {ratio_summary(against_dataloader)}",
+            f"device loader / compute only: {ratio_summary(against_compute)}",
+            f"ratio_vs_dataloader={statistics.median(against_dataloader):.2f} "
+            f"ratio_vs_compute={statistics.median(against_compute):.2f}"]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=8192, help="images per training pass")
@@ -136,21 +153,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--device", default="auto")
     args = parser.parse_args(argv)
-    chosen = resolve_device(args.device)
-    name = torch.cuda.get_device_name(chosen) if chosen.type == "cuda" else \
-        f"{chosen.type} ({torch.get_num_threads()} threads)"
-    print(f"device {name}; baseline CNN; {args.images:,} CIFAR-shaped images a pass; batch "
-          f"{args.batch_size}; random crop (padding 4) + flip; {args.rounds} rounds")
-    rounds = benchmark(args.images, args.batch_size, args.workers, args.rounds, args.device)
-    ours, dataloader, compute = rounds.speeds
-    for pipeline in rounds.speeds:
-        print(f"  {pipeline:<28} {rounds.median_speed(pipeline):>10,.0f} images/s (median)")
-    against_dataloader = rounds.ratios(ours, dataloader)
-    against_compute = rounds.ratios(ours, compute)
-    print(f"device loader / DataLoader:   {ratio_summary(against_dataloader)}")
-    print(f"device loader / compute only: {ratio_summary(against_compute)}")
-    print(f"ratio_vs_dataloader={statistics.median(against_dataloader):.2f} "
-          f"ratio_vs_compute={statistics.median(against_compute):.2f}")
+    settings = {"images": args.images, "batch_size": args.batch_size, "workers": args.workers,
+                "rounds": args.rounds}
+    rounds = benchmark(device=args.device, **settings)
+    print("\n".join(describe(rounds, device_name(resolve_device(args.device)), settings)))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
-"""Configuration: profiles, parameter validation, device choice, seeding and paths.
+"""Configuration: profiles, device choice, seeding and the run.
 
-``setup(profile=..., device=..., seed=..., data_root=..., notebook=...)`` returns the :class:`Run`:
-where data lives, where results go, which device to use and how passes over the data run (every
+``setup(profile=..., device=..., seed=..., data_root=..., notebook=..., resume=...)`` returns the
+:class:`Run`: where data lives, where outputs go (its :class:`~helpers.layout.Layout`), which device
+to use, whether trainings resume from their checkpoints and how passes over the data run (every
 batch, or a rehearsal's cut and timed ones). Notebooks call it through ``report.start``. Profiles
-change parameter values and data sets, never the code path.
+change parameter values and data sets, never the code path. The parameters files are checked by
+``helpers.parameters``.
 """
 
 from __future__ import annotations
@@ -18,16 +20,14 @@ import numpy as np
 import torch
 
 from .device import use_fast_kernels
+from .layout import PROJECT_ROOT, Layout, layout_for
 from .passes import EVERY_BATCH, CutPasses, Passes
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 # The one place that names the public repository: the notebooks' "Open in Colab" badges and their
 # Colab setup cells are generated from it by tools/build_notebooks.py.
 REPO_URL = "https://github.com/deep-vision-course/image-classifiers"
 
 DATA_ROOT_ENV = "DATA_ROOT"
-REPORTS_ROOT_ENV = "REPORTS_ROOT"  # where runs write (default: reports/ in the project); tests move it
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -47,9 +47,10 @@ class Profile:
     synthetic_sizes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     # "imagenet": torchvision's ImageNet weights; "stand-in": random weights, same code path.
     pretrained_weights: str = "imagenet"
-    # A rehearsal cuts every loader pass to this many batches (more, up to a second of them, where
-    # batches are fast) and every training to one epoch.
+    # A rehearsal cuts every loader pass to this many batches (more, until those after the first
+    # have taken ``rehearsal_seconds``, where batches are fast) and every training to one epoch.
     rehearsal_batches: int | None = None
+    rehearsal_seconds: float = 0.3
     # The profile whose params/<name>.yaml this one runs with (empty: its own).
     parameters_from: str = ""
     # Keep a notebook's checkpoints once it has finished (the full profile: best weights and each
@@ -93,6 +94,16 @@ PROFILES: dict[str, Profile] = {
         folder="rehearsal", cifar10=(5000, 1000), cifar100=(500, 100),
         eurosat_divisor=1,  # the real data sets' sizes
         rehearsal_batches=3, parameters_from="full"),
+    "uncut": offline_profile(
+        "uncut", "the rehearsal's data and settings with every pass whole: times a notebook for "
+        "real, to check the rehearsal's estimate (the GPU check runs 02 so)",
+        folder="rehearsal", cifar10=(5000, 1000), cifar100=(500, 100), eurosat_divisor=1,
+        parameters_from="full"),
+    "smoke-rehearsal": offline_profile(
+        "smoke-rehearsal", "the smoke profile's data and settings, every pass cut to 2 timed "
+        "batches: the tiny mode of the GPU check (python -m helpers.gpu_check --tiny)",
+        folder="synthetic", cifar10=(200, 50), cifar100=(30, 10), eurosat_divisor=50,
+        rehearsal_batches=2, parameters_from="smoke"),
 }
 
 
@@ -103,45 +114,7 @@ def get_profile(name: str) -> Profile:
     return PROFILES[name]
 
 
-# --- parameters -------------------------------------------------------------------------------
-
-
-def validate_parameters(
-    overrides: Mapping[str, Any], defaults: Mapping[str, Any], where: str
-) -> None:
-    """Reject an override whose name is not a parameter or whose type differs from the default's.
-
-    ``defaults`` are the values of a notebook's parameters cell; an int is accepted for a float and
-    any value for a default of None.
-    """
-    valid = ", ".join(sorted(defaults))
-    for name, value in overrides.items():
-        if name not in defaults:
-            raise ConfigError(f"{where}: unknown parameter {name!r}; valid parameters: {valid}")
-        expected = defaults[name]
-        if not _same_kind(value, expected):
-            raise ConfigError(
-                f"{where}: parameter {name!r} must be {type(expected).__name__} "
-                f"(like its default {expected!r}), got {type(value).__name__} {value!r}"
-            )
-
-
-def _same_kind(value: Any, default: Any) -> bool:
-    if default is None:
-        return True
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(value, bool) and isinstance(default, bool)
-    if isinstance(default, float):
-        return isinstance(value, (int, float))
-    return isinstance(value, type(default))
-
-
 # --- device and seeding -----------------------------------------------------------------------
-
-
-def reports_root() -> Path:
-    """Where runs write their reports: ``$REPORTS_ROOT``, else ``reports/`` in the project."""
-    return Path(os.environ.get(REPORTS_ROOT_ENV) or PROJECT_ROOT / "reports").expanduser().resolve()
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -187,32 +160,31 @@ class Run:
     device: torch.device
     seed: int
     data_root: Path
-    reports_dir: Path
+    layout: Layout                 # every path under the profile's reports folder
     notebook: str = "interactive"  # names the notebook's results file and checkpoint folder
     passes: Passes = EVERY_BATCH   # every batch, or a rehearsal's cut and timed passes
+    resume: bool = False           # trainings continue from their checkpoints (else retrain)
 
     @property
     def synthetic(self) -> bool:
         return self.profile.synthetic
 
     @property
-    def results_dir(self) -> Path:
-        return self.reports_dir / "results"
+    def results_file(self) -> Path:
+        """This notebook's results file."""
+        return self.layout.results_file(self.notebook)
 
-    @property
-    def checkpoints_dir(self) -> Path:
-        return self.reports_dir / "checkpoints"
-
-    def checkpoint_dir(self, model: str) -> Path:
-        """Where ``fit`` keeps the checkpoints of one model of this notebook."""
-        return self.checkpoints_dir / self.notebook / model
+    def checkpoint_dir(self, training: str) -> Path:
+        """Where ``fit`` keeps the checkpoints of one training of this notebook."""
+        return self.layout.checkpoint_dir(self.notebook, training)
 
     def data_notice(self) -> str:
         """A Markdown warning for reports made from synthetic stand-ins (empty for real data)."""
         if not self.synthetic:
             return ""
         cut = (f" Every pass over the data stops after {self.profile.rehearsal_batches} batches "
-               "(a second's worth where batches are fast) and every training after one epoch: "
+               f"(more, up to {self.profile.rehearsal_seconds:g} s of them, where batches are fast) "
+               "and every training after one epoch: "
                "this run checks sizes and times, nothing else."
                if self.profile.rehearsal_batches else "")
         return (f"> **Synthetic data (profile `{self.profile.name}`).** Every image and number below "
@@ -239,32 +211,33 @@ class Run:
         data = "synthetic stand-ins" if self.synthetic else "real data"
         return (
             f"profile {self.profile.name} ({data}), device {self.device}, seed {self.seed}, "
-            f"data in {self.data_root}, results in {self.results_dir}"
+            f"data in {self.data_root}, results in {self.layout.results}"
         )
 
 
-PASSES_FOLDER = "passes"  # under a rehearsal's reports folder: one CSV of timed parts per notebook
-
-
 def setup(profile: str = "full", device: str = "auto", seed: int = 0, data_root: str | Path = "",
-          notebook: str = "interactive") -> Run:
+          notebook: str = "interactive", resume: bool = False, layout: Layout | None = None
+          ) -> Run:
     """Validate the common parameters, seed everything and return the :class:`Run`.
 
     ``data_root`` falls back to ``$DATA_ROOT`` (real data only: synthetic profiles never write into
     the real data root), then to the profile's default folder. ``notebook`` names the results file,
-    the checkpoint folder and, in a rehearsal, the file of timed passes.
+    the checkpoint folder and, in a rehearsal, the file of timed passes. ``resume``: trainings whose
+    checkpoints match continue from them instead of training again. ``layout``: where outputs go
+    (default: the profile's reports folder).
     """
     chosen = get_profile(profile)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ConfigError(f"seed must be an int, got {seed!r}")
     from_env = "" if chosen.synthetic else os.environ.get(DATA_ROOT_ENV, "")
     root = Path(data_root or from_env or chosen.default_data_root)
-    reports_dir = reports_root() / chosen.name
+    layout = layout or layout_for(chosen.name)
     passes = EVERY_BATCH if not chosen.rehearsal_batches else CutPasses(
-        chosen.rehearsal_batches, reports_dir / PASSES_FOLDER / f"{notebook}.csv", notebook)
+        chosen.rehearsal_batches, layout.passes_file(notebook), notebook,
+        chosen.rehearsal_seconds)
     run = Run(profile=chosen, device=resolve_device(device), seed=seed,
-              data_root=root.expanduser().resolve(), reports_dir=reports_dir, notebook=notebook,
-              passes=passes)
+              data_root=root.expanduser().resolve(), layout=layout, notebook=notebook,
+              passes=passes, resume=bool(resume))
     seed_everything(seed)
     use_fast_kernels(run.device)
     return run

@@ -8,6 +8,8 @@ as plain PyTorch.
 
 from __future__ import annotations
 
+import os
+import platform
 import resource
 from contextlib import AbstractContextManager
 
@@ -68,3 +70,16 @@ def peak_memory_mib(device: torch.device) -> float:
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated(device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # Linux reports KiB
+
+
+def reset_peak_memory(device: torch.device) -> None:
+    """Start counting :func:`peak_memory_mib` afresh (on a GPU; resident size cannot be reset)."""
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+
+
+def device_name(device: torch.device) -> str:
+    """The device with the GPU's or processor's name, e.g. ``cuda (NVIDIA H200)``."""
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"{device.type} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"

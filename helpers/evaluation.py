@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from sklearn.metrics import classification_report, confusion_matrix
 from torch import nn
 
-from .device import autocast, synchronise
+from .device import autocast, peak_memory_mib, reset_peak_memory, synchronise
 from .training import History, heads_of, targets_of
 
 # --- predictions ------------------------------------------------------------------------------
@@ -173,8 +173,7 @@ def throughput(model: nn.Module, loader: Iterable, max_batches: int = 20,
     device = next(model.parameters()).device
     model.eval()
     batches = list(loader)[:max_batches + warmup]
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
+    reset_peak_memory(device)
     images = 0
     start = time.perf_counter()
     for number, (x, _) in enumerate(batches):
@@ -187,5 +186,5 @@ def throughput(model: nn.Module, loader: Iterable, max_batches: int = 20,
     synchronise(device)
     result = {"images_per_s": images / (time.perf_counter() - start)}
     if device.type == "cuda":
-        result["peak_memory_mib"] = torch.cuda.max_memory_allocated(device) / 2**20
+        result["peak_memory_mib"] = peak_memory_mib(device)
     return result

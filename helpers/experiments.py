@@ -66,7 +66,7 @@ def train_built(run: Run, results: ResultsFile, *, label: str, model: nn.Module,
                   checkpoint_dir=run.checkpoint_dir(re.sub(r"[^\w.-]+", "_",
                                                            f"{label}-{recipe.name}").strip("_")),
                   description=f"{label} ({recipe.name})", compile_model=recipe.compile_model,
-                  passes=run.passes)
+                  passes=run.passes, resume=run.resume)
     heads = dict(zip(getattr(model, "head_names", ["main"]),
                      predict_heads(model, test_loader, recipe.tta)))
     test = next(iter(heads.values()))

@@ -10,13 +10,14 @@ recipe alone (for a longer run of one model, say).
 from __future__ import annotations
 
 import argparse
-import shutil
 import time
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from .config import Run, get_profile, reports_root, resolve_device, seed_everything
+from .config import setup
+from .layout import layout_for
+from .checkpoints import clear_notebook_checkpoints
 from .data import Augment, load_fashion_mnist, standard_splits
 from .experiments import train_model
 from .recipes import OURS, SEED, Recipe, our_recipe, seed_recipe
@@ -73,12 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    folder = reports_root() / "fashion-mnist"
-    run = Run(profile=get_profile("full"), device=resolve_device(args.device), seed=args.seed,
-              data_root=folder, reports_dir=folder, notebook="fashion_mnist")
-    seed_everything(args.seed)
+    layout = layout_for("fashion-mnist")
+    run = setup(profile="full", device=args.device, seed=args.seed, notebook="fashion_mnist",
+                layout=layout)
     splits = standard_splits("fashion_mnist", load_fashion_mnist())
-    results = ResultsFile(run.results_dir, "fashion_mnist")
+    results = ResultsFile(run.results_file)
     planned = [(model, recipe) for model in args.models
                for recipe in fashion_recipes(model, args.epochs or FASHION_EPOCHS.get(model, 15),
                                              args.optimizer)
@@ -87,15 +87,15 @@ def main(argv: list[str] | None = None) -> int:
                                                  splits=splits, recipe=recipe,
                                                  dataset="Fashion-MNIST")
                for model, recipe in planned}
-    shutil.rmtree(run.checkpoints_dir, ignore_errors=True)  # kept only to resume a broken run
+    clear_notebook_checkpoints(layout, run.notebook)  # kept only while it trains
     if args.recipe:
         table, table_name = recipe_table(trained, run.device), f"table-{args.recipe}.md"
     else:
         comparison = compare_with_seed(trained, args.models)
-        comparison.drop(columns=["interval"]).to_csv(folder / "comparison.csv", index=False)
+        comparison.drop(columns=["interval"]).to_csv(layout.root / "comparison.csv", index=False)
         table, table_name = fashion_table(comparison, run.device), "table.md"
     table += f"\n\nWall time of the command: {(time.perf_counter() - started) / 60:.1f} min."
-    (folder / table_name).write_text(table + "\n")
+    (layout.root / table_name).write_text(table + "\n")
     print(table)
     return 0
 

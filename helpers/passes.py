@@ -82,7 +82,7 @@ def pass_seconds(first: float, rest: float, batches_run: int, batches_full: int)
 class CutPasses(Passes):
     """A rehearsal's passes: cut short, timed, and recorded in ``record`` (a CSV file)."""
 
-    def __init__(self, min_batches: int, record: Path, notebook: str, min_seconds: float = 1.0
+    def __init__(self, min_batches: int, record: Path, notebook: str, min_seconds: float = 0.3
                  ) -> None:
         if min_batches < 1:
             raise ValueError(f"a rehearsal needs at least one batch per pass, got {min_batches}")

@@ -13,26 +13,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields
-from pathlib import Path
 
 import pandas as pd
 
-from .config import PASSES_FOLDER
+from .layout import Layout
 from .passes import TimedPart
+from .timings import notebook_times
 
 
-
-def estimate_full_run(reports_dir: Path) -> pd.DataFrame:
+def estimate_full_run(layout: Layout) -> pd.DataFrame:
     """Per notebook of the last rehearsal: its wall time, the time of its cut passes, the estimated
     time of the full run on the same device, the full run's work and the peak memory; a last row
     sums them up."""
-    reports_dir = Path(reports_dir)
-    timings = pd.read_csv(reports_dir / "timings.csv").set_index("notebook")["seconds"]
+    timings = notebook_times(layout).set_index("notebook")["seconds"]
     rows = []
     for notebook, wall in timings.items():
-        if notebook == "summary":
-            continue
-        path = reports_dir / PASSES_FOLDER / f"{notebook}.csv"
+        path = layout.passes_file(notebook)
         parts = pd.read_csv(path) if path.is_file() else pd.DataFrame(
             columns=[column.name for column in fields(TimedPart)])
         rows.append({

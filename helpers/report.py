@@ -31,16 +31,19 @@ REPORTED_EPOCH = ("**Which epoch is reported.** Every model in this project is r
 
 
 def start(notebook: str, *, profile: str, device: str, seed: int, data_root: str,
-          trains: bool = True, pretrained: bool = False) -> tuple[Run, ResultsFile]:
+          trains: bool = True, pretrained: bool = False, resume: bool = False
+          ) -> tuple[Run, ResultsFile]:
     """Set the notebook up (``config.setup``), say where it runs, show the profile's data notice,
     its weights notice where the notebook uses ``pretrained`` models and, for a notebook that
-    trains, the reporting rule; return the run and the notebook's results file."""
-    run = setup(profile=profile, device=device, seed=seed, data_root=data_root, notebook=notebook)
+    trains, the reporting rule; return the run and the notebook's results file. ``resume``: its
+    trainings continue from (or read back) their checkpoints instead of training again."""
+    run = setup(profile=profile, device=device, seed=seed, data_root=data_root, notebook=notebook,
+                resume=resume)
     print(run.describe())
     notices = [run.data_notice(), run.weights_notice() if pretrained else "",
                REPORTED_EPOCH if trains else ""]
     display(Markdown("\n\n".join(notice for notice in notices if notice)))
-    return run, ResultsFile(run.results_dir, notebook)
+    return run, ResultsFile(run.results_file)
 
 
 # --- tables -----------------------------------------------------------------------------------

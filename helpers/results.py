@@ -55,11 +55,11 @@ def result_row(model: str, dataset: str, params: int, history: History, test: Pr
 
 
 class ResultsFile:
-    """``<folder>/<notebook>.csv``: one row per model and recipe, rewritten after every ``add`` so
-    that a run that fails later keeps the rows it has."""
+    """A notebook's results file (``run.results_file``): one row per model and recipe, rewritten
+    after every ``add`` so that a run that fails later keeps the rows it has."""
 
-    def __init__(self, folder: Path, notebook: str) -> None:
-        self.path = Path(folder) / f"{notebook}.csv"
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         self.rows: list[dict[str, Any]] = []
 
     def add(self, row: dict[str, Any]) -> None:

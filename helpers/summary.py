@@ -6,33 +6,27 @@
 
 from __future__ import annotations
 
-import json
-import os
 import platform
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import torch
 
-from .config import PROJECT_ROOT, resolve_device
+from .config import resolve_device
+from .device import device_name
+from .layout import PROJECT_ROOT, Layout
 from .results import reference_of, seed_difference
 from .references import SEED_FIGURES
 
-RUN_FILE = "run.json"  # written by the pipeline: profile, start, wall time of the whole run
-ESTIMATE_FILE = "estimate.csv"  # written after a rehearsal: the full run's time per notebook
 LIBRARIES = ("torch", "torchvision", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill")
 
 
-def collect_results(results_dir: Path) -> pd.DataFrame:
+def collect_results(layout: Layout) -> pd.DataFrame:
     """All results files of a run in one table, with the notebook each row comes from."""
-    frames = [frame.assign(notebook=path.stem)
-              for path in sorted(Path(results_dir).glob("[0-9][0-9]_*.csv"))
+    frames = [frame.assign(notebook=path.stem) for path in layout.results_files()
               if {"model", "test_acc"} <= set((frame := pd.read_csv(path)).columns)]
     if not frames:
-        raise FileNotFoundError(f"no results files in {results_dir}: run the notebooks first "
+        raise FileNotFoundError(f"no results files in {layout.results}: run the notebooks first "
                                 "(./run_all.sh --profile ...)")
     return pd.concat(frames, ignore_index=True)
 
@@ -60,24 +54,9 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def timings_table(reports_dir: Path) -> pd.DataFrame:
-    """Wall time of each notebook of the run (``timings.csv``), the summary itself left out."""
-    path = Path(reports_dir) / "timings.csv"
-    if not path.is_file():
-        return pd.DataFrame(columns=["notebook", "seconds", "status"])
-    table = pd.read_csv(path)
-    return table[table["notebook"] != "summary"].reset_index(drop=True)
-
-
-def run_record(reports_dir: Path) -> dict[str, Any]:
-    """What the pipeline wrote about the last run (empty when the notebooks were run by hand)."""
-    path = Path(reports_dir) / RUN_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
-
-
 def environment(device: str = "auto") -> dict[str, str]:
     """Device, library versions and git commit of the machine building the summary."""
-    info = {"device": device_name(device), "python": platform.python_version()}
+    info = {"device": device_name(resolve_device(device)), "python": platform.python_version()}
     for library in LIBRARIES:
         try:
             info[library] = version(library)
@@ -87,18 +66,9 @@ def environment(device: str = "auto") -> dict[str, str]:
     return info
 
 
-def device_name(device: str = "auto") -> str:
-    """The device ``device`` resolves to here, with the GPU's or processor's name."""
-    chosen = resolve_device(device)
-    if chosen.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(chosen)})"
-    return f"{chosen.type} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
-
-
-def estimate_table(reports_dir: Path) -> pd.DataFrame | None:
+def estimate_table(layout: Layout) -> pd.DataFrame | None:
     """The full run's estimated time per notebook, written after a rehearsal (else None)."""
-    path = Path(reports_dir) / ESTIMATE_FILE
-    return pd.read_csv(path) if path.is_file() else None
+    return pd.read_csv(layout.estimate) if layout.estimate.is_file() else None
 
 
 def git_commit() -> str:

@@ -2,25 +2,20 @@
 
 ``train_epoch`` and ``validate`` are the loop itself (notebook 02 shows their code). ``fit`` adds what
 a long training needs: a learning-rate schedule, early stopping, the best epoch's weights, progress
-lines, checkpoints and exact resume.
+lines, checkpoints and, when asked for, exact resume (``helpers.checkpoints``).
 
 **Which epoch counts**, for every model of the project: training stops early once the validation
 loss has not improved for ``patience`` epochs, and the weights kept (and reported) are those of the
 epoch with the highest validation accuracy, the lower validation loss breaking a tie.
 
-**Checkpoints.** ``last.pt`` (model, optimiser, scheduler and scaler states, history, RNG state) and
-``best.pt`` (the best epoch's weights) are written at most once every ``checkpoint_every`` seconds and
-after the last epoch; a run started again with the same settings continues after the last epoch
-written and ends as an uninterrupted run would. When a training ends, ``last.pt`` shrinks to its
-record (history and settings), which is all that ``--resume`` and the reports need besides the best
-weights. Checkpoints load with ``weights_only=True``.
+**Checkpoints.** ``fit`` writes them while it trains. It trains from scratch unless ``resume=True``;
+then a training of the same settings and code continues after the last epoch written and ends as an
+uninterrupted run would, and a finished one is read back (one line says so).
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,87 +26,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .checkpoints import Checkpoints, code_digest, run_signature
 from .device import autocast, gradient_scaler, synchronise
+from .optim import make_optimizer, make_scheduler, per_epoch  # noqa: F401  (for fit's callers)
 from .passes import EVERY_BATCH, Passes
 from .progress import Progress
-
-# --- builders ---------------------------------------------------------------------------------
-
-OPTIMIZERS = ("adam", "adamw", "sgd")
-SCHEDULES = ("none", "cosine", "plateau")
-
-
-def make_optimizer(model: nn.Module, name: str = "adam", lr: float = 1e-3,
-                   weight_decay: float = 0.0, momentum: float = 0.9,
-                   lr_scales: dict[str, float] | None = None,
-                   decay_norm_and_bias: bool = True) -> torch.optim.Optimizer:
-    """Adam, AdamW or SGD (with Nesterov momentum) over the trainable parameters.
-
-    ``lr_scales`` maps a submodule name to a factor of ``lr`` for its parameters, e.g.
-    ``{"backbone": 0.1}`` to fine-tune a pretrained backbone ten times slower than its new head.
-    ``decay_norm_and_bias=False`` keeps weight decay off batch-norm scales and biases (every
-    parameter of one dimension): shrinking them only fights the normalisation.
-    """
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimiser {name!r}: choose {', '.join(OPTIMIZERS)}")
-    groups = _parameter_groups(model, lr, weight_decay, lr_scales or {}, decay_norm_and_bias)
-    if name == "adam":
-        return torch.optim.Adam(groups, lr=lr)
-    if name == "adamw":
-        return torch.optim.AdamW(groups, lr=lr)
-    return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=True)
-
-
-def _parameter_groups(model: nn.Module, lr: float, weight_decay: float,
-                      lr_scales: dict[str, float], decay_norm_and_bias: bool
-                      ) -> list[dict[str, Any]]:
-    """One group per scaled submodule and one for the rest, each split in two where weight decay
-    spares one-dimensional parameters; trainable parameters only, the base group last."""
-    children = dict(model.named_children())
-    unknown = set(lr_scales) - set(children)
-    if unknown:
-        raise ValueError(f"lr_scales names {sorted(unknown)}, but the model's submodules are "
-                         f"{sorted(children)}")
-    scaled = {id(p) for child in lr_scales for p in children[child].parameters()}
-    blocks = [(list(children[child].parameters()), lr * factor) for child, factor in lr_scales.items()]
-    blocks.append(([p for p in model.parameters() if id(p) not in scaled], lr))
-    groups = []
-    for parameters, block_lr in blocks:
-        trainable = [p for p in parameters if p.requires_grad]
-        spared = [] if decay_norm_and_bias else [p for p in trainable if p.ndim <= 1]
-        decayed = [p for p in trainable if all(p is not q for q in spared)]
-        groups += [{"params": spared, "lr": block_lr, "weight_decay": 0.0},
-                   {"params": decayed, "lr": block_lr, "weight_decay": weight_decay}]
-    return [group for group in groups if group["params"]]
-
-
-def make_scheduler(optimizer: torch.optim.Optimizer, name: str | None, epochs: int,
-                   steps_per_epoch: int, warmup_epochs: float = 0.0, plateau_factor: float = 0.1,
-                   plateau_patience: int = 3) -> torch.optim.lr_scheduler.LRScheduler | None:
-    """The learning-rate schedule: None; "cosine", stepped after every batch (a linear warm-up
-    over ``warmup_epochs``, then a cosine decay to zero at the end of the last epoch); or
-    "plateau", stepped after every epoch (the rate times ``plateau_factor`` whenever the
-    validation loss has stalled for ``plateau_patience`` epochs)."""
-    if name is None or name == "none":
-        return None
-    if name == "cosine":
-        total, warmup = epochs * steps_per_epoch, warmup_epochs * steps_per_epoch
-
-        def factor(step: int) -> float:
-            if step < warmup:
-                return (step + 1) / (warmup + 1)
-            return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-    if name == "plateau":
-        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=plateau_factor,
-                                                          patience=plateau_patience)
-    raise ValueError(f"unknown schedule {name!r}: choose {', '.join(SCHEDULES)}")
-
-
-def per_epoch(scheduler: Any) -> bool:
-    """Whether ``scheduler`` steps once per epoch on the validation loss (else once per batch)."""
-    return isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
-
 
 # --- loss -------------------------------------------------------------------------------------
 
@@ -257,122 +176,34 @@ class History:
                 f"{best['val_loss']:.3f})")
 
 
-# --- checkpoints ------------------------------------------------------------------------------
-
-
-def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Write atomically, so a run killed while saving leaves the previous checkpoint intact."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    torch.save(state, partial)
-    partial.replace(path)
-
-
-def load_checkpoint(path: Path) -> dict[str, Any]:
-    return torch.load(path, map_location="cpu", weights_only=True)
-
-
-def run_signature(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
-                  train_loader: Any, settings: dict[str, Any]) -> str:
-    """What must match for a checkpoint to be resumed: model, optimiser, schedule, data, settings."""
-    described = {
-        "model": getattr(model, "config", type(model).__name__),
-        "optimizer": [type(optimizer).__name__, [
-            {k: v for k, v in group.items() if isinstance(v, (int, float, str, bool, tuple))}
-            for group in optimizer.param_groups]],
-        "scheduler": type(scheduler).__name__,
-        "data": [getattr(train_loader, "num_images", None), getattr(train_loader, "batch_size", None),
-                 getattr(train_loader, "seed", None), str(getattr(train_loader, "augment", ""))],
-        **settings,
-    }
-    return json.dumps(described, sort_keys=True, default=str)
-
-
-class Checkpoints:
-    """``last.pt`` and ``best.pt`` of one training in ``folder`` (see the module's docstring);
-    without a folder, nothing is written or resumed."""
-
-    def __init__(self, folder: Path | str | None, signature: str, every_seconds: float = 60.0
-                 ) -> None:
-        self.folder = Path(folder) if folder else None
-        self.signature, self.every_seconds = signature, every_seconds
-        self.written = time.monotonic()
-
-    def resume(self, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
-               scaler: torch.amp.GradScaler) -> tuple[History, dict[str, torch.Tensor] | None]:
-        """The history and best weights of an earlier run of the same settings (empty if none),
-        with model, optimiser, scheduler, scaler and RNG restored where it was interrupted."""
-        last = self.folder / "last.pt" if self.folder else None
-        state = load_checkpoint(last) if last and last.is_file() else None
-        if state is None or state["signature"] != self.signature:
-            return History(), None
-        if not state["finished"]:
-            _restore(state, model, optimizer, scheduler, scaler)
-        return History(state["history"], state["stopped_early"]), \
-            load_checkpoint(self.folder / "best.pt")["model"]
-
-    def save(self, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
-             scaler: torch.amp.GradScaler, history: History, best: dict[str, torch.Tensor],
-             finished: bool) -> None:
-        """Write both files if ``every_seconds`` have passed since the last time, or at the end
-        (then ``last.pt`` keeps only the record)."""
-        if self.folder is None or (not finished and
-                                   time.monotonic() - self.written < self.every_seconds):
-            return
-        config = getattr(model, "config", None)
-        save_checkpoint(self.folder / "best.pt", {"model": best, "epoch": history.best_epoch,
-                                                  "model_config": config})
-        state = {"signature": self.signature, "history": history.rows, "finished": finished,
-                 "stopped_early": history.stopped_early, "epoch": history.epochs_run,
-                 "model_config": config}
-        if not finished:
-            state.update(model=model.state_dict(), optimizer=optimizer.state_dict(),
-                         scheduler=scheduler.state_dict() if scheduler is not None else None,
-                         scaler=scaler.state_dict(), rng=_rng_state())
-        save_checkpoint(self.folder / "last.pt", state)
-        self.written = time.monotonic()
-
-
-def _rng_state() -> dict[str, Any]:
-    return {"torch": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
-
-
-def _restore(state: dict[str, Any], model, optimizer, scheduler, scaler) -> None:
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
-    if scheduler is not None and state["scheduler"] is not None:
-        scheduler.load_state_dict(state["scheduler"])
-    scaler.load_state_dict(state["scaler"])
-    torch.set_rng_state(state["rng"]["torch"])
-    if state["rng"]["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["rng"]["cuda"])
-    print(f"resumed after epoch {len(state['history'])}", flush=True)
-
-
 # --- fit --------------------------------------------------------------------------------------
 
 
 def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epochs: int,
         optimizer: torch.optim.Optimizer, scheduler: Any = None, label_smoothing: float = 0.0,
         patience: int | None = None, grad_clip: float | None = None,
-        checkpoint_dir: Path | str | None = None, resume: bool = True,
+        checkpoint_dir: Path | str | None = None, resume: bool = False,
         checkpoint_every: float = 60.0, description: str = "training",
         on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
         compile_model: bool = False, passes: Passes = EVERY_BATCH) -> History:
     """Train ``model`` for up to ``epochs`` epochs of :func:`train_epoch` and :func:`validate` and
     return its :class:`History`, the kept epoch's weights restored (see the module's docstring).
     ``patience``: epochs without a lower validation loss before stopping (None: never).
+    ``checkpoint_dir``: where checkpoints are written; ``resume``: continue (or read back) a
+    training of the same settings and code found there, instead of training again.
     ``compile_model``: train through ``torch.compile(model)``, which shares the model's weights.
     ``passes``: the run's (a rehearsal runs one epoch, standing for all of them)."""
     device = next(model.parameters()).device
     scaler, heads = gradient_scaler(device), list(getattr(model, "head_names", ["main"]))
     settings = dict(epochs=epochs, patience=patience, grad_clip=grad_clip,
                     label_smoothing=label_smoothing)
-    checkpoints = Checkpoints(checkpoint_dir, run_signature(
-        model, optimizer, scheduler, train_loader, settings), checkpoint_every)
-    history, best = checkpoints.resume(model, optimizer, scheduler, scaler) if resume else \
-        (History(), None)
+    code = code_digest(model, train_loader, getattr(train_loader, "augment", None), train_epoch,
+                       validate)
+    signature = run_signature(model, optimizer, scheduler, train_loader, settings, code)
+    checkpoints = Checkpoints(checkpoint_dir, signature, checkpoint_every, description)
+    rows, stopped_early, best = checkpoints.resume(model, optimizer, scheduler, scaler) \
+        if resume else ([], False, None)
+    history = History(rows, stopped_early)
     runner, last_epoch = torch.compile(model) if compile_model else model, passes.epochs(epochs)
     with passes.training(epochs, device), Progress(last_epoch, description) as progress:
         progress.skip_to(history.epochs_run)

@@ -5,21 +5,21 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers import config
+from helpers import config, parameters
 from helpers.config import ConfigError
 
 
 def test_unknown_parameter_names_the_valid_ones() -> None:
     with pytest.raises(ConfigError, match=r"unknown parameter 'epoch'; valid parameters: epochs, lr"):
-        config.validate_parameters({"epoch": 3}, {"epochs": 25, "lr": 0.001}, "test")
+        parameters.validate_parameters({"epoch": 3}, {"epochs": 25, "lr": 0.001}, "test")
 
 
 def test_wrong_type_is_rejected_with_the_expected_type() -> None:
     with pytest.raises(ConfigError, match=r"'epochs' must be int .*got str '3'"):
-        config.validate_parameters({"epochs": "3"}, {"epochs": 25}, "test")
+        parameters.validate_parameters({"epochs": "3"}, {"epochs": 25}, "test")
     with pytest.raises(ConfigError, match="must be bool"):
-        config.validate_parameters({"augment": 1}, {"augment": True}, "test")
-    config.validate_parameters({"lr": 1, "epochs": 3, "tag": [1]}, {"lr": 0.1, "epochs": 2,
+        parameters.validate_parameters({"augment": 1}, {"augment": True}, "test")
+    parameters.validate_parameters({"lr": 1, "epochs": 3, "tag": [1]}, {"lr": 0.1, "epochs": 2,
                                                                     "tag": None}, "test")
 
 
@@ -49,8 +49,8 @@ def test_setup_seeds_and_separates_profiles(tmp_path, monkeypatch) -> None:
     assert torch.equal(first, torch.rand(3))
     assert full.data_root == tmp_path.resolve()
     assert smoke.data_root != full.data_root  # synthetic data never goes into the real data root
-    assert full.reports_dir == tmp_path / "elsewhere" / "full"
-    assert smoke.reports_dir == tmp_path / "elsewhere" / "smoke"
+    assert full.layout.root == tmp_path / "elsewhere" / "full"
+    assert smoke.layout.root == tmp_path / "elsewhere" / "smoke"
     assert full.profile.keep_checkpoints and not smoke.profile.keep_checkpoints
     assert "Synthetic data" in smoke.data_notice() and full.data_notice() == ""
 

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from helpers.layout import Layout
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.integration
 
@@ -61,7 +63,7 @@ def smoke(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     result = run_all("--profile", "smoke", "--params",
                      str(params_with_data_root("smoke", folder, folder / "data")),
                      env={"REPORTS_ROOT": str(folder / "reports")})
-    return result, folder / "reports" / "smoke"
+    return result, Layout(folder / "reports" / "smoke")
 
 
 @pytest.mark.skipif(shutil.which("pdfimages") is None, reason="needs poppler-utils (./setup.sh)")
@@ -70,24 +72,24 @@ def test_smoke_profile_runs_every_notebook_with_its_pdf(smoke) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     notebooks = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for name in notebooks:
-        pdf = reports / f"{name}.pdf"
+        pdf = reports.pdf(name)
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
         assert pages >= 4 and pdf_images(pdf) >= 3, name  # figures made it into the PDF
     for name in notebooks[1:]:  # every notebook after the EDA trains with both recipes
-        results = pd.read_csv(reports / "results" / f"{name}.csv")
+        results = pd.read_csv(reports.results_file(name))
         assert results["test_acc"].between(0, 1).all(), name
         assert {"seed", "ours"} <= set(results["recipe"]), name
-    timings = pd.read_csv(reports / "timings.csv")
+    timings = pd.read_csv(reports.timings)
     assert set(timings["notebook"]) >= set(notebooks) | {"summary"}
     assert (timings["status"] == "ok").all()
-    budget = pd.read_csv(reports / "results" / "07_parameter_budget.csv")
+    budget = pd.read_csv(reports.results_file("07_parameter_budget"))
     seeds = budget[budget["recipe"] == "seed"].set_index("model")
     for count in (2_250, 4_850, 10_161, 49_525, 99_949, 503_396, 1_001_362):
         assert seeds.loc[f"seed_{count}", "params"] == count
     ours = budget[budget["family"] == "ours"]
     assert len(ours) == 7 and (ours["params"] <= ours["budget"]).all()
-    assert pdf_images(reports / "summary.pdf") >= 1  # the summary with its plot
+    assert pdf_images(reports.pdf("summary")) >= 1  # the summary with its plot
 
 
 def test_smoke_run_speaks_and_stays_lean(smoke) -> None:
@@ -96,26 +98,20 @@ def test_smoke_run_speaks_and_stays_lean(smoke) -> None:
     # the epochs appear where the run was started, the notebooks carry one line per training
     assert "baseline_cnn (seed) epoch 1/2" in result.stdout
     assert "Kernel is running over TCP" not in result.stderr
-    executed = (reports / "02_baseline_cnn.ipynb").read_text()
+    executed = reports.executed("02_baseline_cnn").read_text()
     assert "epoch 1/2" not in executed and "kept epoch" in executed
     # smoke keeps no checkpoints, and its reports stay small
-    left = sorted(str(path.relative_to(reports)) for path in reports.rglob("*.pt"))
+    left = sorted(str(path.relative_to(reports.root)) for path in reports.root.rglob("*.pt"))
     assert not left, left
-    size = sum(path.stat().st_size for path in reports.rglob("*") if path.is_file())
+    size = sum(path.stat().st_size for path in reports.root.rglob("*") if path.is_file())
     assert size < 200e6, f"{size / 1e6:.0f} MB under {reports}"
 
 
 def test_notebook_02_shows_the_training_loop(smoke) -> None:
-    text = pdf_text(smoke[1] / "02_baseline_cnn.pdf")
+    text = pdf_text(smoke[1].pdf("02_baseline_cnn"))
     for line in ("def train_epoch", "loss).backward()", "scaler.step(optimizer)", "def validate",
                  "model.eval()"):
         assert line in text, line
-
-
-def test_only_01_on_a_fresh_checkout_builds_no_summary_and_succeeds(tmp_path) -> None:
-    result = run_all_in(tmp_path, "smoke", "--profile", "smoke", "--only", "01", "--no-pdf")
-    assert "no summary" in result.stdout
-    assert (tmp_path / "reports" / "smoke" / "01_eda.ipynb").is_file()
 
 
 def test_full_profile_offline_without_data_fails_clearly(tmp_path: Path) -> None:
@@ -131,8 +127,8 @@ def test_full_profile_offline_without_data_fails_clearly(tmp_path: Path) -> None
 def test_rehearsal_cuts_every_pass_and_estimates_the_full_run(tmp_path) -> None:
     result = run_all_in(tmp_path, "full", "--profile", "rehearsal", "--only", "02", "--no-pdf")
     assert "estimated full run on cpu" in result.stdout
-    reports = tmp_path / "reports" / "rehearsal"
-    passes = pd.read_csv(reports / "passes" / "02_baseline_cnn.csv")
+    reports = Layout(tmp_path / "reports" / "rehearsal")
+    passes = pd.read_csv(reports.passes_file("02_baseline_cnn"))
     training = passes[passes["repeats"] > 1]
     # on the full data, 45,000 training images: the seed's recipe takes batches of 64 for 25 epochs,
     # ours batches of 256 for 30 epochs
@@ -140,10 +136,10 @@ def test_rehearsal_cuts_every_pass_and_estimates_the_full_run(tmp_path) -> None:
     cut = passes[passes["part"] == "pass"]
     assert (cut["batches_run"] >= 3).all()  # at least 3, more while under a second
     assert training["batches_run"].iloc[0] < 704  # the training pass stopped early
-    estimate = pd.read_csv(reports / "estimate.csv").set_index("notebook")
+    estimate = pd.read_csv(reports.estimate).set_index("notebook")
     row = estimate.loc["02_baseline_cnn"]
     assert row["estimated full seconds"] > 10 * row["timed seconds"]
-    assert json.loads((reports / "run.json").read_text())["estimated_full_seconds"] == \
+    assert json.loads(reports.run_record.read_text())["estimated_full_seconds"] == \
         pytest.approx(estimate.loc["all notebooks", "estimated full seconds"], abs=0.1)
-    results = pd.read_csv(reports / "results" / "02_baseline_cnn.csv")
+    results = pd.read_csv(reports.results_file("02_baseline_cnn"))
     assert (results["epochs_run"] == 1).all()

@@ -1,4 +1,5 @@
-"""run_all's pipeline: notebook selection, parameter checks, failure handling, the notebook build."""
+"""run_all's pipeline: notebook selection, parameter checks, failure handling, resume on request,
+the summary's skip, the notebook build."""
 
 from __future__ import annotations
 
@@ -11,50 +12,68 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import export, pipeline
+from helpers import execution, export, parameters, pipeline
 from helpers.config import PROFILES, ConfigError
+from helpers.layout import Layout, layout_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_only_accepts_numbers_and_names_and_rejects_unknown_ones() -> None:
-    assert [nb.stem for nb in pipeline.select_notebooks(["1"])] == ["01_eda"]
-    assert [nb.stem for nb in pipeline.select_notebooks(["01_eda"])] == ["01_eda"]
+    assert [nb.stem for nb in parameters.select_notebooks(["1"])] == ["01_eda"]
+    assert [nb.stem for nb in parameters.select_notebooks(["01_eda"])] == ["01_eda"]
     with pytest.raises(ConfigError, match="--only 99: no such notebook; the notebooks are 01_eda"):
-        pipeline.select_notebooks(["99"])
+        parameters.select_notebooks(["99"])
 
 
 def test_parameters_are_checked_against_the_parameters_cell() -> None:
     notebook = ROOT / "notebooks" / "01_eda.ipynb"
-    values = pipeline.parameters_for(notebook, "smoke", {"common": {"seed": 3}})
+    values = parameters.parameters_for(notebook, "smoke", {"common": {"seed": 3}})
     assert values == {"seed": 3, "profile": "smoke"}
     with pytest.raises(ConfigError, match="unknown parameter 'image_per_class'; valid parameters: "
                                           "data_root, device, images_per_class, profile, seed"):
-        pipeline.parameters_for(notebook, "smoke", {"01_eda": {"image_per_class": 3}})
+        parameters.parameters_for(notebook, "smoke", {"01_eda": {"image_per_class": 3}})
     with pytest.raises(ConfigError, match="'seed' must be int"):
-        pipeline.parameters_for(notebook, "smoke", {"common": {"seed": "one"}})
+        parameters.parameters_for(notebook, "smoke", {"common": {"seed": "one"}})
     with pytest.raises(ConfigError, match="unknown section"):
-        pipeline.parameters_for(notebook, "smoke", {"01_edaa": {}})
+        parameters.parameters_for(notebook, "smoke", {"01_edaa": {}})
 
 
-def test_profiles_parameter_files_are_valid() -> None:
+def test_each_profile_gives_each_notebook_its_own_values_over_the_common_ones() -> None:
     for profile in PROFILES:
-        table = pipeline.load_parameters(pipeline.parameters_file(profile))
-        for notebook in pipeline.list_notebooks():
-            pipeline.parameters_for(notebook, profile, table)
+        table = parameters.load_parameters(parameters.parameters_file(profile))
+        for notebook in parameters.list_notebooks():
+            values = parameters.parameters_for(notebook, profile, table)
+            for name, value in {**(table.get("common") or {}),
+                                **(table.get(notebook.stem) or {})}.items():
+                assert values[name] == value, (profile, notebook.stem, name)
+            assert values["profile"] == profile and "resume" not in values
+    smoke = parameters.load_parameters(parameters.parameters_file("smoke"))
+    baseline = parameters.parameters_for(parameters.select_notebooks(["02"])[0], "smoke", smoke)
+    assert (baseline["device"], baseline["epochs"]) == ("cpu", 2)  # common, then its own section
+
+
+def test_resume_reaches_the_notebooks_that_train_and_only_when_asked() -> None:
+    table = {"common": {"seed": 1}}
+    eda, baseline = parameters.select_notebooks(["01", "02"])
+    assert parameters.parameters_for(baseline, "smoke", table, resume=True)["resume"] is True
+    assert "resume" not in parameters.parameters_for(baseline, "smoke", table)
+    assert "resume" not in parameters.parameters_for(eda, "smoke", table, resume=True)
+    for notebook in parameters.list_notebooks()[1:]:  # every notebook that trains can resume
+        assert parameters.notebook_defaults(notebook)["resume"] is False, notebook.name
 
 
 def test_every_parameter_of_every_notebook_is_seen_by_papermill() -> None:
-    for notebook in pipeline.list_notebooks():
+    for notebook in parameters.list_notebooks():
         cell = next(c for c in nbformat.read(notebook, as_version=4).cells
                     if "parameters" in c.metadata.get("tags", []))
         assigned = re.findall(r"^(\w+)\s*=", cell.source, re.M)
-        assert sorted(pipeline.notebook_defaults(notebook)) == sorted(assigned), notebook.name
+        assert sorted(parameters.notebook_defaults(notebook)) == sorted(assigned), notebook.name
 
 
 def test_missing_browser_stops_before_running_anything(monkeypatch, capsys) -> None:
     monkeypatch.setattr(pipeline, "find_browser", lambda: None)
-    monkeypatch.setattr(pipeline, "run_notebook", lambda *a: pytest.fail("ran a notebook"))
+    monkeypatch.setattr(execution, "run_notebook", lambda *a: pytest.fail("ran a notebook"))
     assert pipeline.main(["--profile", "smoke", "--only", "01"]) == 2
     assert "sudo apt-get install -y chromium" in capsys.readouterr().err
 
@@ -78,7 +97,7 @@ def test_a_failing_notebook_keeps_its_partial_output_and_is_named(monkeypatch, t
         notebooks / "01_broken.ipynb")
     (reports / "smoke").mkdir(parents=True)
     (reports / "smoke" / "00_earlier.pdf").write_text("kept")
-    monkeypatch.setattr(pipeline, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr(parameters, "NOTEBOOKS_DIR", notebooks)
     monkeypatch.setenv("REPORTS_ROOT", str(reports))
     monkeypatch.setattr(pipeline, "load_parameters", lambda path: {})
     status = pipeline.run_all("smoke", None, pdf=export.find_browser() is not None)
@@ -92,14 +111,14 @@ def test_a_failing_notebook_keeps_its_partial_output_and_is_named(monkeypatch, t
     assert (reports / "smoke" / "00_earlier.pdf").read_text() == "kept"
     if export.find_browser():
         assert (reports / "smoke" / "01_broken.pdf").stat().st_size > 0
-    assert "01_broken,".encode() in (reports / "smoke" / "timings.csv").read_bytes()
+    assert "01_broken,".encode() in Layout(reports / "smoke").timings.read_bytes()
 
 
 def test_committed_notebooks_are_built_from_their_sources() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_notebooks.py"), "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
-    for notebook in pipeline.list_notebooks():
+    for notebook in parameters.list_notebooks():
         cells = nbformat.read(notebook, as_version=4).cells
         assert "colab.research.google.com/github/" in cells[0].source
         assert not any(cell.get("outputs") for cell in cells if cell.cell_type == "code")
@@ -107,7 +126,7 @@ def test_committed_notebooks_are_built_from_their_sources() -> None:
 
 def fails_before_running(monkeypatch, capsys, *argv: str) -> str:
     """Run ``run_all.sh *argv`` expecting a ConfigError before any notebook; its message."""
-    monkeypatch.setattr(pipeline, "run_notebook", lambda *a: pytest.fail("ran a notebook"))
+    monkeypatch.setattr(execution, "run_notebook", lambda *a: pytest.fail("ran a notebook"))
     assert pipeline.main(["--no-pdf", *argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("run_all: "), err  # one line, no traceback
@@ -147,7 +166,6 @@ def test_unwritable_reports_are_found_before_anything_runs(monkeypatch, capsys, 
 
 def test_cuda_asked_for_without_a_gpu_is_found_before_anything_runs(monkeypatch, capsys,
                                                                       tmp_path) -> None:
-    monkeypatch.setattr(pipeline, "resolve_device", pipeline.resolve_device)
     monkeypatch.setattr("torch.cuda.is_available", lambda: False)
     params = tmp_path / "cuda.yaml"
     params.write_text("common:\n  device: cuda\n")
@@ -170,9 +188,9 @@ def test_the_full_profile_on_a_cpu_says_so_with_the_rehearsal_estimate(monkeypat
                                                                          tmp_path) -> None:
     monkeypatch.setenv("REPORTS_ROOT", str(tmp_path))
     monkeypatch.setattr("torch.cuda.is_available", lambda: False)
-    (tmp_path / "rehearsal").mkdir()
-    (tmp_path / "rehearsal" / "run.json").write_text(
-        '{"estimated_full_seconds": 215640, "device": "cpu (2 threads)"}')
+    rehearsal = layout_for("rehearsal")
+    rehearsal.root.mkdir()
+    rehearsal.run_record.write_text('{"estimated_full_seconds": 215640, "device": "cpu (2 threads)"}')
     plan = pipeline.prepare("full", ["02"], pdf=False)
     pipeline.warn_if_slow(plan)
     said = capsys.readouterr().out
@@ -184,7 +202,7 @@ def test_the_full_profile_on_a_cpu_says_so_with_the_rehearsal_estimate(monkeypat
 
 def test_progress_lines_reach_the_terminal_with_the_elapsed_time(tmp_path, capsys) -> None:
     log = tmp_path / "02.log"
-    with pipeline.ProgressEcho(log, expected=120.0):
+    with execution.ProgressEcho(log, expected=120.0):
         from helpers import progress
         progress.say("cnn (seed) epoch 1/3  train_loss 2.1")
     out = capsys.readouterr().out
@@ -211,3 +229,29 @@ def test_a_table_wider_than_the_page_is_scaled_to_fit_the_pdf(tmp_path) -> None:
     words = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]+)</word>', layout)
     assert "column23heading" in {text for _, text in words}  # the last column is printed
     assert max(float(x) for x, _ in words) <= page_width - 10 / 25.4 * 72 + 1  # inside the margin
+
+
+def test_without_results_the_summary_is_skipped_and_with_them_it_is_built(monkeypatch, tmp_path,
+                                                                           capsys) -> None:
+    layout, built = Layout(tmp_path), []
+    monkeypatch.setattr(execution, "execute", lambda notebook, values, *rest: built.append(
+        (notebook.name, values)) or True)
+    assert execution.build_summary(layout, "smoke", None)
+    assert built == [] and "no summary" in capsys.readouterr().out
+    layout.results.mkdir()
+    layout.results_file("02_baseline_cnn").write_text("model,test_acc\n")
+    assert execution.build_summary(layout, "smoke", None)
+    assert built == [("summary.ipynb", {"profile": "smoke"})]
+
+
+def test_checkpoints_are_cleared_before_a_notebook_unless_resuming(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path))
+    layout, seen = layout_for("smoke"), []
+    monkeypatch.setattr(pipeline, "execute", lambda notebook, values, *rest: seen.append(
+        (layout.checkpoint_dir("02_baseline_cnn", "cnn").is_dir(), values.get("resume"))) or True)
+    monkeypatch.setattr(pipeline, "build_summary", lambda *a: True)
+    for resume in (False, True):
+        layout.checkpoint_dir("02_baseline_cnn", "cnn").mkdir(parents=True, exist_ok=True)
+        assert pipeline.run_all("smoke", ["02"], pdf=False, resume=resume) == 0
+    assert seen == [(False, None), (True, True)]
+    assert not layout.checkpoint_folder("02_baseline_cnn").exists()  # smoke keeps none after

@@ -10,8 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from helpers import config, features, pipeline, rehearsal
-from helpers.config import PASSES_FOLDER
+from helpers import config, features, parameters, rehearsal
+from helpers.data.sources import EUROSAT_CLASS_COUNTS
+from helpers.layout import Layout, layout_for
 from helpers.passes import EVERY_BATCH, CutPasses, pass_seconds
 from helpers.data import DeviceLoader, ImageSplit
 from helpers.training import fit, make_optimizer
@@ -19,7 +20,7 @@ from helpers.training import fit, make_optimizer
 @pytest.fixture
 def cut(tmp_path) -> CutPasses:
     """A rehearsal's passes: 2 batches each (however fast), recorded for the notebook "07_test"."""
-    return CutPasses(2, tmp_path / PASSES_FOLDER / "07_test.csv", "07_test", min_seconds=0.0)
+    return CutPasses(2, Layout(tmp_path).passes_file("07_test"), "07_test", min_seconds=0.0)
 
 
 def loader(passes=EVERY_BATCH, count: int = 40, batch_size: int = 8, shuffle: bool = False
@@ -80,16 +81,16 @@ def test_features_of_a_rehearsal_take_the_full_memory_and_fill_the_first_batches
 
 
 def test_the_estimate_replaces_each_cut_pass_by_its_full_length(tmp_path) -> None:
+    layout = Layout(tmp_path)
     pd.DataFrame({"notebook": ["01_a", "02_b", "summary"], "seconds": [10.0, 20.0, 5.0],
-                  "status": "ok"}).to_csv(tmp_path / "timings.csv", index=False)
-    passes = tmp_path / PASSES_FOLDER
-    passes.mkdir()
+                  "status": "ok"}).to_csv(layout.timings, index=False)
+    layout.passes.mkdir()
     pd.DataFrame({"notebook": "02_b", "part": ["pass", "epoch rest"], "batches_run": [3, 0],
                   "batches_full": [300, 0], "repeats": [10, 10], "seconds": [3.0, 1.0],
                   "full_seconds": [3000.0, 10.0], "images_full": [9600, 0],
                   "multiply_adds_full": [4.5e12, 0.0], "peak_memory_mib": [100.0, 300.0]}
-                 ).to_csv(passes / "02_b.csv", index=False)
-    table = rehearsal.estimate_full_run(tmp_path).set_index("notebook")
+                 ).to_csv(layout.passes_file("02_b"), index=False)
+    table = rehearsal.estimate_full_run(layout).set_index("notebook")
     assert table.loc["01_a", "estimated full seconds"] == 10.0  # nothing cut: as rehearsed
     assert table.loc["02_b", "estimated full seconds"] == 20.0 - 4.0 + 3010.0
     assert table.loc["all notebooks", "estimated full seconds"] == 10.0 + 3026.0
@@ -105,27 +106,41 @@ def test_the_estimate_replaces_each_cut_pass_by_its_full_length(tmp_path) -> Non
 def test_the_rehearsal_profile_runs_the_full_parameters_on_full_size_synthetic_data() -> None:
     profile = config.get_profile("rehearsal")
     assert profile.synthetic and profile.pretrained_weights == "stand-in"
-    assert profile.synthetic_sizes["cifar10"] == {"train_per_class": 5000, "test_per_class": 1000}
-    assert profile.synthetic_sizes["eurosat"] == {"divisor": 1}
-    assert pipeline.parameters_file("rehearsal") == pipeline.parameters_file("full")
-    notebook = pipeline.list_notebooks()[1]
-    table = pipeline.load_parameters(pipeline.parameters_file("rehearsal"))
-    assert pipeline.parameters_for(notebook, "rehearsal", table)["profile"] == "rehearsal"
+    sizes = profile.synthetic_sizes
+    # the real data sets' sizes: CIFAR-10 50,000 + 10,000 in 10 classes, CIFAR-100 the same in 100,
+    # EuroSAT 27,000 images (every class at its real count)
+    assert (10 * sizes["cifar10"]["train_per_class"], 10 * sizes["cifar10"]["test_per_class"]) == \
+        (50_000, 10_000)
+    assert (100 * sizes["cifar100"]["train_per_class"], 100 * sizes["cifar100"]["test_per_class"]) \
+        == (50_000, 10_000)
+    assert sum(count // sizes["eurosat"]["divisor"]
+               for count in EUROSAT_CLASS_COUNTS.values()) == 27_000
+    full = parameters.load_parameters(parameters.parameters_file("full"))
+    rehearsal_table = parameters.load_parameters(parameters.parameters_file("rehearsal"))
+    smoke = parameters.load_parameters(parameters.parameters_file("smoke"))
+    assert rehearsal_table == full != smoke
+    for notebook in parameters.list_notebooks():
+        values = parameters.parameters_for(notebook, "rehearsal", rehearsal_table)
+        assert values == {**parameters.parameters_for(notebook, "full", full),
+                          "profile": "rehearsal"}
 
 
 def test_setup_gives_only_the_rehearsal_cut_passes(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
     run = config.setup(profile="rehearsal", device="cpu", data_root=tmp_path, notebook="02_x")
     assert isinstance(run.passes, CutPasses) and run.passes.min_batches == 3
-    assert run.passes.record == tmp_path / "reports" / "rehearsal" / PASSES_FOLDER / "02_x.csv"
+    assert run.passes.record == layout_for("rehearsal").passes_file("02_x")
+    assert run.passes.record.is_relative_to(tmp_path / "reports" / "rehearsal")
     assert "stops after 3 batches" in run.data_notice()
     smoke = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="02_x")
     assert smoke.passes is EVERY_BATCH
 
 
-def test_only_the_pipeline_imports_the_rehearsal() -> None:
+def test_only_the_commands_import_the_rehearsal() -> None:
+    """The notebooks' code never depends on the rehearsal: only run_all.sh's command and the GPU
+    check read its estimate."""
     package = Path(rehearsal.__file__).parent
     importers = sorted(path.name for path in package.rglob("*.py")
                        if "rehearsal import" in path.read_text() or
                        "import rehearsal" in path.read_text())
-    assert importers == ["pipeline.py"]
+    assert importers == ["gpu_check.py", "pipeline.py"]

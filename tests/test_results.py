@@ -20,7 +20,7 @@ HISTORY = History([
 
 
 def test_results_file_has_the_promised_columns(tmp_path) -> None:
-    file = results.ResultsFile(tmp_path, "02_baseline_cnn")
+    file = results.ResultsFile(tmp_path / "02_baseline_cnn.csv")
     file.add_model("baseline_cnn", "CIFAR-10", 24282, HISTORY, PREDICTIONS, 0)
     file.add_model("baseline_cnn", "CIFAR-10", 24282, HISTORY, PREDICTIONS, 0, recipe="ours")
     file.add_model("cnn_v2", "CIFAR-10", 10, HISTORY, PREDICTIONS, 0, recipe="ours")
@@ -43,7 +43,7 @@ def test_results_file_has_the_promised_columns(tmp_path) -> None:
 
 
 def test_a_model_trained_again_replaces_its_row(tmp_path) -> None:
-    file = results.ResultsFile(tmp_path, "07_test")
+    file = results.ResultsFile(tmp_path / "07_test.csv")
     file.add_model("cnn", "CIFAR-100", 10, HISTORY, PREDICTIONS, 0, notes="first")
     file.add_model("cnn", "CIFAR-100", 10, HISTORY, PREDICTIONS, 0, notes="second")
     assert pd.read_csv(tmp_path / "07_test.csv")["notes"].tolist() == ["second"]
@@ -52,13 +52,13 @@ def test_a_model_trained_again_replaces_its_row(tmp_path) -> None:
 def test_an_unwritable_results_file_says_what_to_do(tmp_path) -> None:
     blocker = tmp_path / "results"
     blocker.write_text("a file where the folder should be")
-    file = results.ResultsFile(blocker, "03_regularised_cnns")
+    file = results.ResultsFile(blocker / "03_regularised_cnns.csv")
     with pytest.raises(results.ResultsError, match="Make .*results a writable folder"):
         file.add_model("cnn_v2", "CIFAR-10", 10, HISTORY, PREDICTIONS, 0)
 
 
 def test_seed_comparison_in_points_for_accuracies(tmp_path) -> None:
-    file = results.ResultsFile(tmp_path, "02_baseline_cnn")
+    file = results.ResultsFile(tmp_path / "02_baseline_cnn.csv")
     file.add_model("baseline_cnn", "CIFAR-10", 24282, HISTORY, PREDICTIONS, 0)
     comparison = results.seed_comparison(file.rows)
     row = comparison[comparison.metric == "test_acc"].iloc[0]

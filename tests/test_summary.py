@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from helpers import summary
+from helpers import summary, timings
+from helpers.layout import Layout
 
 
 def write(folder: Path, name: str, rows: list[dict]) -> None:
@@ -23,8 +23,9 @@ def row(model: str, test_acc: float, params: int, **extra) -> dict:
 
 
 @pytest.fixture
-def reports(tmp_path: Path) -> Path:
-    results = tmp_path / "results"
+def reports(tmp_path: Path) -> Layout:
+    layout = Layout(tmp_path)
+    results = layout.results
     write(results, "02_baseline_cnn", [row("baseline_cnn", 0.65, 24_282)])
     write(results, "03_regularised_cnns", [
         row("cnn_v3_study_1_seed_0", 0.80, 1_703_466, reference_key="cnn_v3_study_1"),
@@ -35,12 +36,12 @@ def reports(tmp_path: Path) -> Path:
     pd.DataFrame({"precision": [0.5, 0.6], "recall": [0.4, 0.7]}, index=["apple", "bee"]).to_csv(
         results / "06_report_fine100.csv")  # a classification report: not a results file
     pd.DataFrame({"notebook": ["02_baseline_cnn", "summary"], "seconds": [12.5, 3.0],
-                  "status": ["ok", "ok"]}).to_csv(tmp_path / "timings.csv", index=False)
-    return tmp_path
+                  "status": ["ok", "ok"]}).to_csv(layout.timings, index=False)
+    return layout
 
 
-def test_every_model_of_every_results_file_with_its_seed_figure(reports: Path) -> None:
-    results = summary.collect_results(reports / "results")
+def test_every_model_of_every_results_file_with_its_seed_figure(reports: Layout) -> None:
+    results = summary.collect_results(reports)
     assert sorted(results["notebook"].unique()) == ["02_baseline_cnn", "03_regularised_cnns",
                                                     "07_parameter_budget"]
     table = summary.model_table(results).set_index("model")
@@ -56,17 +57,28 @@ def test_every_model_of_every_results_file_with_its_seed_figure(reports: Path) -
     assert pd.isna(table.loc["cnn_v3_augmented", "difference"])
 
 
-def test_timings_leave_out_the_summary_and_the_run_record_is_read(reports: Path) -> None:
-    timings = summary.timings_table(reports)
-    assert timings["notebook"].tolist() == ["02_baseline_cnn"]
-    assert summary.run_record(reports) == {}
-    (reports / summary.RUN_FILE).write_text(json.dumps({"profile": "smoke", "seconds": 60.0}))
-    assert summary.run_record(reports)["seconds"] == 60.0
+def test_timings_leave_out_the_summary_and_the_run_record_is_read(reports: Layout) -> None:
+    table = timings.notebook_times(reports)
+    assert table["notebook"].tolist() == ["02_baseline_cnn"]
+    assert timings.run_record(reports) == {}
+    timings.write_run_record(reports, {"profile": "smoke", "seconds": 60.0})
+    assert timings.run_record(reports)["seconds"] == 60.0
+
+
+def test_a_notebook_time_is_replaced_by_its_latest_run(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    timings.record_time(layout, "03_b", 30.04, "failed")
+    timings.record_time(layout, "02_a", 20.0, "ok")
+    timings.record_time(layout, "03_b", 31.0, "ok")
+    assert timings.seconds_of_finished(layout) == {"02_a": 20.0, "03_b": 31.0}
+    timings.record_time(layout, "02_a", 5.0, "failed")
+    assert timings.seconds_of_finished(layout) == {"03_b": 31.0}
+    assert timings.notebook_times(layout)["notebook"].tolist() == ["02_a", "03_b"]
 
 
 def test_no_results_says_what_to_run(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="run the notebooks first"):
-        summary.collect_results(tmp_path)
+        summary.collect_results(Layout(tmp_path))
 
 
 def test_environment_names_device_versions_and_commit() -> None:

@@ -1,15 +1,18 @@
-"""fit: early stopping, best-weights restore, exact resume, determinism, multi-head loss."""
+"""fit: early stopping, best-weights restore, resume on request (never of edited code), determinism,
+multi-head loss."""
 
 from __future__ import annotations
 
 import copy
+import importlib
+import sys
 
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers import models, training
+from helpers import checkpoints, models, training
 from helpers.data import DeviceLoader, ImageSplit, CROP_FLIP
 
 
@@ -36,7 +39,8 @@ class DropoutCNN(nn.Module):
         return self.body.classifier(self.drop(self.body.features(x)))
 
 
-def train(epochs: int, checkpoint_dir=None, stop_after: int | None = None, patience=None):
+def train(epochs: int, checkpoint_dir=None, stop_after: int | None = None, patience=None,
+          resume: bool = False):
     torch.manual_seed(0)
     model = DropoutCNN()
     optimizer = training.make_optimizer(model, "adamw", lr=3e-3, weight_decay=1e-4,
@@ -52,7 +56,7 @@ def train(epochs: int, checkpoint_dir=None, stop_after: int | None = None, patie
     history = training.fit(model, train_loader, val_loader, epochs=epochs, optimizer=optimizer,
                            scheduler=scheduler, patience=patience, grad_clip=1.0,
                            label_smoothing=0.1, checkpoint_dir=checkpoint_dir, checkpoint_every=0,
-                           on_epoch_end=kill)
+                           on_epoch_end=kill, **({"resume": True} if resume else {}))
     return model, history
 
 
@@ -75,20 +79,77 @@ def test_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path) -> None:
     whole_model, whole = train(4)
     with pytest.raises(KeyboardInterrupt):
         train(4, tmp_path, stop_after=2)
-    assert training.load_checkpoint(tmp_path / "last.pt")["epoch"] == 2
-    resumed_model, resumed = train(4, tmp_path)
+    assert checkpoints.load_checkpoint(tmp_path / "last.pt")["epoch"] == 2
+    resumed_model, resumed = train(4, tmp_path, resume=True)
     assert without_seconds(resumed) == without_seconds(whole)
     for name, tensor in whole_model.state_dict().items():
         assert torch.equal(tensor, resumed_model.state_dict()[name]), name
 
 
-def test_a_finished_run_is_not_trained_again_and_other_settings_start_fresh(tmp_path) -> None:
+def test_a_training_run_again_trains_again_unless_resume_is_asked_for(tmp_path, capsys) -> None:
     _, first = train(2, tmp_path)
-    _, again = train(2, tmp_path)
-    assert without_seconds(again) == without_seconds(first)
-    assert again.seconds == first.seconds  # nothing was trained: the history came from the file
-    _, longer = train(3, tmp_path)  # a different schedule: the checkpoint does not apply
-    assert longer.epochs_run == 3
+    _, again = train(2, tmp_path)  # a notebook cell run twice: trained twice
+    assert again.seconds != first.seconds
+    capsys.readouterr()
+    _, read_back = train(2, tmp_path, resume=True)
+    assert without_seconds(read_back) == without_seconds(again)
+    assert read_back.seconds == again.seconds  # nothing was trained: the history came from the file
+    said = capsys.readouterr().out
+    assert f"finished earlier, weights read from {tmp_path / 'best.pt'}" in said
+    assert "set resume = False" in said
+    _, longer = train(3, tmp_path, resume=True)  # a different schedule: the checkpoint does not apply
+    assert longer.epochs_run == 3 and "other settings or code" in capsys.readouterr().out
+
+
+MODEL_SOURCE = """
+from torch import nn
+
+
+class EditableNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
+
+    def forward(self, x):
+        return self.body(x) * {scale}
+"""
+
+
+def test_edited_model_code_never_resumes_its_old_checkpoint(tmp_path, monkeypatch, capsys) -> None:
+    """A student edits the model's code between two runs: the second trains afresh."""
+    (tmp_path / "editable_model.py").write_text(MODEL_SOURCE.format(scale="1.0"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("editable_model")
+
+    def fit_editable(epochs_seen: list) -> training.History:
+        torch.manual_seed(0)
+        model = module.EditableNet()
+        train_loader, val_loader = tiny_loaders()
+        return training.fit(model, train_loader, val_loader, epochs=2, resume=True,
+                            optimizer=training.make_optimizer(model), checkpoint_every=0,
+                            checkpoint_dir=tmp_path / "ckpt",
+                            on_epoch_end=lambda epoch, row: epochs_seen.append(epoch))
+
+    trained, unchanged, edited = [], [], []
+    fit_editable(trained)
+    fit_editable(unchanged)
+    assert trained == [1, 2] and unchanged == []  # same code: read back, not trained
+    (tmp_path / "editable_model.py").write_text(MODEL_SOURCE.format(scale="2.0"))
+    module = importlib.reload(module)
+    capsys.readouterr()
+    fit_editable(edited)
+    assert edited == [1, 2]  # edited code: trained again
+    assert "other settings or code; training from scratch" in capsys.readouterr().out
+    sys.modules.pop("editable_model", None)
+
+
+def test_the_code_digest_covers_the_model_the_loader_and_the_training_step() -> None:
+    model, (loader, _) = models.build_model("baseline_cnn"), tiny_loaders()
+    digest = checkpoints.code_digest(model, loader, training.train_epoch)
+    assert digest == checkpoints.code_digest(models.build_model("baseline_cnn"), loader,
+                                             training.train_epoch)
+    assert digest != checkpoints.code_digest(model, training.train_epoch)  # the loader counts
+    assert digest != checkpoints.code_digest(loader, training.train_epoch)  # so does the model
 
 
 def test_early_stopping_counts_from_the_lowest_loss_and_keeps_the_best_accuracy(
@@ -121,12 +182,12 @@ def test_checkpoints_describe_themselves_and_shrink_when_training_ends(tmp_path)
                  optimizer=training.make_optimizer(model), checkpoint_every=0,
                  on_epoch_end=lambda epoch, row: sizes.update(
                      {epoch: (tmp_path / "last.pt").stat().st_size}))
-    running = training.load_checkpoint(tmp_path / "last.pt")  # weights_only=True inside
+    running = checkpoints.load_checkpoint(tmp_path / "last.pt")  # weights_only=True inside
     assert set(running) == {"signature", "history", "finished", "stopped_early", "epoch",
                             "model_config"}  # finished: the record only
     assert running["finished"] and running["epoch"] == 2
     assert sizes[2] < sizes[1] / 10  # epoch 1 held weights, optimiser state and RNG
-    best = training.load_checkpoint(tmp_path / "best.pt")
+    best = checkpoints.load_checkpoint(tmp_path / "best.pt")
     rebuilt = models.rebuild_model(best["model_config"])
     rebuilt.load_state_dict(best["model"])
     assert models.count_parameters(rebuilt) == models.count_parameters(model)
@@ -207,7 +268,7 @@ def test_compiled_training_runs_through_the_compiled_module_and_saves_plain_weig
                  optimizer=training.make_optimizer(model), checkpoint_dir=tmp_path,
                  compile_model=True)
     assert len(compiled) == 1 and compiled[0].calls == len(train_loader) + len(val_loader)
-    saved = training.load_checkpoint(tmp_path / "best.pt")["model"]
+    saved = checkpoints.load_checkpoint(tmp_path / "best.pt")["model"]
     assert saved.keys() == model.state_dict().keys()  # no wrapper prefix in the checkpoint
 
 

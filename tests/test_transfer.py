@@ -163,7 +163,7 @@ def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp
     batches = [(images[i:i + 8], labels[i:i + 8]) for i in range(0, 32, 8)]
     before = {k: v.clone() for k, v in model.backbone.state_dict().items()}
     cache = features.cache_features(model.backbone, [batches, batches, batches])
-    file = results.ResultsFile(tmp_path, "04_test")
+    file = results.ResultsFile(tmp_path / "04_test.csv")
     experiment = experiments.train_head_on_features(
         run, file, label="frozen", model=model, features=cache,
         recipe=recipes.seed_recipe(2, batch_size=8), dataset="fake", seed=0)

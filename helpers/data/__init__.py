@@ -4,12 +4,13 @@ augmented batches from the device. ``load_dataset(name, run)`` is the entry poin
 from __future__ import annotations
 
 from ..config import Run
+from .eurosat import load_eurosat
 from .fashion import load_fashion_mnist
 from .loader import (CROP_FLIP, DIHEDRAL, NO_AUGMENT, Augment, DeviceLoader, batch_colour_jitter,
                      batch_crop, batch_cutout, batch_flip, batch_quarter_turns, batch_resize,
                      make_loaders, pad_reflect, plain_loaders)
 from .sources import (EUROSAT_CLASS_COUNTS, SPECS, DatasetError, load_cifar10, load_cifar100,
-                      load_eurosat, read_cifar_pickle)
+                      read_cifar_pickle)
 from .splits import (SPLIT_SEED, ImageData, ImageSplit, Splits, channel_stats, make_splits,
                      stratified_split, superclass_subset)
 from .summary import class_counts, hierarchy_table, samples_per_class, stats_table
@@ -47,8 +48,9 @@ __all__ = [
     "Augment", "CIFAR100_HIERARCHY", "CROP_FLIP", "DATASETS", "DIHEDRAL", "DatasetError",
     "DeviceLoader", "EUROSAT_CLASS_COUNTS", "ImageData", "ImageSplit", "NO_AUGMENT", "SPECS",
     "SPLIT_FRACTIONS", "SPLIT_SEED", "Splits", "batch_colour_jitter", "batch_crop", "batch_cutout",
-    "batch_flip", "batch_quarter_turns", "batch_resize", "load_fashion_mnist", "channel_stats", "class_counts", "hierarchy_table", "samples_per_class",
-    "stats_table", "ensure_synthetic", "load_cifar10", "load_cifar100",
+    "batch_flip", "batch_quarter_turns", "batch_resize", "load_fashion_mnist", "channel_stats",
+    "class_counts", "hierarchy_table", "samples_per_class", "stats_table", "ensure_synthetic",
+    "load_cifar10", "load_cifar100",
     "load_dataset", "load_eurosat", "make_loaders", "make_splits", "pad_reflect", "plain_loaders",
     "read_cifar_pickle", "standard_splits", "stratified_split", "superclass_subset",
 ]

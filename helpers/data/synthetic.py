@@ -13,8 +13,10 @@ from __future__ import annotations
 import colorsys
 import hashlib
 import json
+import os
 import pickle
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -195,14 +197,20 @@ def write_eurosat(root: Path, divisor: int, seed: int = 0) -> Path:
     classes = list(EUROSAT_CLASS_COUNTS)
     styles = [_class_style(k, 10, 3 * k + 1) for k in range(10)]
     folder = _fresh_folder(EUROSAT_SPEC, root)
-    for k, name in enumerate(classes):
-        count = max(1, EUROSAT_CLASS_COUNTS[name] // divisor)
-        (folder / name).mkdir()
-        images = draw_images(rng, styles, np.full(count, k), 64)
-        for number, image in enumerate(images, start=1):
-            Image.fromarray(image.transpose(1, 2, 0)).save(folder / name / f"{name}_{number}.jpg",
-                                                           quality=92)
+    # Drawn in order from one generator (the same images on any machine), encoded by every core
+    # (Pillow releases the interpreter lock while it encodes a JPEG).
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        for k, name in enumerate(classes):
+            count = max(1, EUROSAT_CLASS_COUNTS[name] // divisor)
+            (folder / name).mkdir()
+            images = draw_images(rng, styles, np.full(count, k), 64)
+            paths = [folder / name / f"{name}_{number}.jpg" for number in range(1, count + 1)]
+            list(pool.map(_save_jpeg, images, paths))
     return _mark(folder, seed, {"divisor": divisor}, md5=False)
+
+
+def _save_jpeg(image: np.ndarray, path: Path) -> None:
+    Image.fromarray(image.transpose(1, 2, 0)).save(path, quality=92)
 
 
 def _fresh_folder(spec: ArchiveSpec, root: Path) -> Path:

@@ -17,6 +17,7 @@ profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsa
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
+resume = False  # True: continue or read back trainings from checkpoints (run_all.sh --resume)
 epochs = 25  # epochs of the seed's recipe (the seed trained 25)
 batch_size = 64  # images per step, seed's recipe
 lr = 0.001  # Adam learning rate, seed's recipe
@@ -32,7 +33,7 @@ from helpers import data, evaluation, experiments, models, plots, recipes, repor
 from helpers import training
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
-                            data_root=data_root)
+                            data_root=data_root, resume=resume)
 
 # %% [markdown]
 # ## Data
@@ -80,15 +81,18 @@ report.show_source(training.train_epoch, training.validate)
 # `training.fit` runs these two functions once per epoch and adds what a long training needs:
 # a learning-rate schedule, **early stopping** (stop once the validation loss has not improved for a
 # while), the **kept epoch**'s weights (the highest validation accuracy), **checkpoints** written
-# while it trains, and **resume**: a run that is killed continues after its last checkpoint and
-# ends exactly as an uninterrupted run would. Here it trains the baseline by the seed's recipe:
+# while it trains, and, when asked for with `resume = True`, **resume**: a run that was killed
+# continues after its last checkpoint and ends exactly as an uninterrupted run would, and a finished
+# one is read back. Without it every run of a cell trains again, and a checkpoint made by other
+# settings or other code (an edited model or loop) is never resumed. Here it trains the baseline by
+# the seed's recipe:
 
 # %%
 seed_recipe = recipes.seed_recipe(epochs, lr=lr, batch_size=batch_size)
 history = training.fit(model, train_loader, val_loader, epochs=seed_recipe.epochs,
                        optimizer=training.make_optimizer(model, "adam", lr=seed_recipe.lr),
                        checkpoint_dir=run.checkpoint_dir("baseline_cnn-seed"),
-                       description="baseline_cnn (seed)", passes=run.passes)
+                       description="baseline_cnn (seed)", passes=run.passes, resume=run.resume)
 plots.history_curves(history, "Baseline CNN, seed's recipe");
 
 # %% [markdown]

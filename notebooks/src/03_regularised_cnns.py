@@ -18,6 +18,7 @@ profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsa
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # seed of the main models (the study uses seeds 0, 1, 2, ...)
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
+resume = False  # True: continue or read back trainings from checkpoints (run_all.sh --resume)
 epochs = 25  # epochs of the seed's recipe (the seed trained 25)
 batch_size = 64  # images per step, seed's recipe
 lr = 0.001  # Adam learning rate, seed's recipe
@@ -35,7 +36,7 @@ import pandas as pd
 from helpers import data, experiments, plots, recipes, references, report, significance
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
-                            data_root=data_root)
+                            data_root=data_root, resume=resume)
 
 # %% [markdown]
 # ## Data
@@ -91,7 +92,7 @@ for (model, recipe), experiment in trained.items():
 # augmented images, training accuracy is measured on harder images than validation).
 
 # %%
-baseline_file = run.results_dir / "02_baseline_cnn.csv"
+baseline_file = run.layout.results_file("02_baseline_cnn")
 if not baseline_file.is_file():
     raise FileNotFoundError(f"{baseline_file} is missing: run notebook 02 first "
                             "(./run_all.sh --only 02)")

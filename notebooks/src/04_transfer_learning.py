@@ -20,6 +20,7 @@ profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsa
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
+resume = False  # True: continue or read back trainings from checkpoints (run_all.sh --resume)
 batch_size = 64  # images per step, seed's recipe
 scratch_epochs = 30  # epochs from scratch, seed's recipe
 alexnet_scratch_lr = 0.0001  # Adam learning rate of AlexNet from scratch (no batch norm, so low)
@@ -46,7 +47,7 @@ from helpers import data, experiments, features, models, recipes, report
 from helpers import significance
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
-                            data_root=data_root, pretrained=True)
+                            data_root=data_root, pretrained=True, resume=resume)
 
 # %% [markdown]
 # ## Data and inputs

@@ -18,6 +18,7 @@ profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsa
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
+resume = False  # True: continue or read back trainings from checkpoints (run_all.sh --resume)
 input_size = 224  # tiles are resized to this side on the device (ImageNet's input size)
 batch_size = 64  # feature maps per training step
 head_epochs = 20  # epochs of each classifier on the cached features
@@ -35,7 +36,7 @@ from helpers import data, experiments, features, models, recipes, report
 from helpers import significance
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
-                            data_root=data_root, pretrained=True)
+                            data_root=data_root, pretrained=True, resume=resume)
 
 # %% [markdown]
 # ## Data

@@ -20,6 +20,7 @@ profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsa
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
+resume = False  # True: continue or read back trainings from checkpoints (run_all.sh --resume)
 batch_size = 128  # images per step, seed's recipe (as in the seed)
 lr = 0.001  # Adam learning rate, seed's recipe (as in the seed)
 epochs = 60  # the most epochs of the seed's recipe (the seed allowed 60)
@@ -46,7 +47,7 @@ from helpers import data, evaluation, experiments, models, plots, recipes, repor
 from helpers import significance, superclasses
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
-                            data_root=data_root, pretrained=True)
+                            data_root=data_root, pretrained=True, resume=resume)
 
 # %% [markdown]
 # ## Data
@@ -235,8 +236,9 @@ fine_heads = {"fine100": (trained["fine100", "ours"].test, cifar100.classes, fin
 summaries = []
 for label, (predictions, names, grouping, group_names) in fine_heads.items():
     matrix = evaluation.confusion(predictions, len(names))
-    report_file = run.results_dir / "reports" / f"06_{label.replace(', ', '_').replace(' ', '_')}.csv"
-    report_file.parent.mkdir(exist_ok=True)
+    report_file = run.layout.classification_report(
+        f"06_{label.replace(', ', '_').replace(' ', '_')}")
+    report_file.parent.mkdir(parents=True, exist_ok=True)
     evaluation.report_frame(predictions, names).to_csv(report_file)
     summary = evaluation.per_class_summary(evaluation.per_class_accuracy(matrix, names))
     summaries.append({"model": label, "top-1": predictions.accuracy(),

@@ -21,6 +21,7 @@ profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsa
 device = "auto"  # auto | cpu | cuda | mps
 seed = 0  # weight initialisation and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
+resume = False  # True: continue or read back trainings from checkpoints (run_all.sh --resume)
 budgets = [1000, 5000, 10000, 50000, 100000, 500000, 1000000]  # parameter budgets of our family
 batch_size = 128  # images per step, seed's recipe
 seed_epochs = 30  # the most epochs of the seed's recipe (early stopping decides)
@@ -37,7 +38,7 @@ import pandas as pd
 from helpers import data, experiments, models, plots, recipes, references, report
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
-                            data_root=data_root)
+                            data_root=data_root, resume=resume)
 
 # %% [markdown]
 # ## Data

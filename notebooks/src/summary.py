@@ -13,11 +13,11 @@ device = "auto"  # the device named in the environment table
 # %%
 import pandas as pd
 
-from helpers import plots, references, report, summary
+from helpers import plots, references, report, summary, timings as run_timings
 
 run, _ = report.start(NOTEBOOK, profile=profile, device=device, seed=0, data_root="",
                       trains=False)
-record = summary.run_record(run.reports_dir)
+record = run_timings.run_record(run.layout)
 facts = {"profile": f"{run.profile.name} ({run.profile.description})",
          "run started": record.get("started", "unknown (notebooks run by hand)"),
          "parameters": record.get("parameters", "the notebooks' defaults"),
@@ -32,7 +32,7 @@ report.table(pd.DataFrame(facts.items(), columns=["", "value"]), "Where and how 
 # goal is ours, for our recipe, on the real data.
 
 # %%
-results = summary.collect_results(run.results_dir)
+results = summary.collect_results(run.layout)
 models_table = summary.model_table(results)
 report.table(models_table, f"{len(models_table)} trainings from "
              f"{models_table['notebook'].nunique()} notebooks",
@@ -53,9 +53,9 @@ plots.accuracy_by_parameters(models_table.assign(family=models_table["notebook"]
 # ## What the run cost
 
 # %%
-timings = summary.timings_table(run.reports_dir)
+timings = run_timings.notebook_times(run.layout)
 report.table(timings, "Wall time of each notebook (latest run of each)")
-estimate = summary.estimate_table(run.reports_dir) if run.profile.rehearsal_batches else None
+estimate = summary.estimate_table(run.layout) if run.profile.rehearsal_batches else None
 if estimate is not None:
     report.text(
         "A rehearsal cuts every pass over the data to a few batches and times them. Below, each "

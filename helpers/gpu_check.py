@@ -1,0 +1,287 @@
+"""The prepared GPU check: what the full profile costs on a GPU, measured in one command that fits a
+device loan (at most 8 minutes of wall time from a bare start).
+
+``python -m helpers.gpu_check --out DIR [--budget-minutes 8] [--tiny]`` (``tools/gpu_check.sh`` first
+installs the wheels that ``tools/gpu_wheels.py`` downloaded). Its steps, in order:
+
+1. **data**: the full-size synthetic data sets of the rehearsal, written by one process each (the
+   EuroSAT tiles encoded on every core) and EuroSAT decoded once to its cache;
+2. **rehearsal**: every notebook in the rehearsal profile, without PDFs: each notebook's estimated
+   full-profile time, its peak GPU memory and its work in multiply-adds;
+3. **uncut**: notebook 02 in the ``uncut`` profile (the same data and settings, every pass whole,
+   all epochs of both recipes): its wall time against the rehearsal's estimate (goal: within 15 %);
+4. **bench**: the input-pipeline benchmark on the device (helpers.bench);
+5. **compile**: one model's training epoch with and without ``torch.compile``.
+
+A step starts only if its expected time fits in what is left of the budget, and a run_all step is
+stopped at the budget's end, so when time runs short the last steps are dropped first: compile,
+then bench, then the uncut notebook. The files are rewritten after every step, so that what was
+measured comes back even if the machine is taken away: ``<device>.csv`` (notebook, estimated
+seconds, measured seconds, peak memory, multiply-adds), ``steps.csv``, ``bench.txt``,
+``compile.txt`` and ``check.log``.
+
+``--tiny`` runs the same path on a CPU in about a minute, as the tests do: smoke-sized data,
+notebook 02 only, its rehearsal cut to 2 batches a pass (profile ``smoke-rehearsal``) against the
+smoke profile's uncut run, a one-round benchmark on 128 images and ``torch.compile``'s "eager"
+backend (which needs no compiler).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+import yaml
+
+from . import bench
+from .config import get_profile, resolve_device
+from .data import ensure_synthetic, load_eurosat
+from .device import batch_layout, device_name, gradient_scaler, synchronise
+from .layout import PROJECT_ROOT, layout_for
+from .models import build_model
+from .parameters import load_parameters, parameters_file
+from .rehearsal import estimate_full_run
+from .timings import seconds_of_finished
+from .training import make_optimizer, train_epoch
+
+ESTIMATE_GOAL = 0.15  # the uncut notebook's wall time within 15 % of the rehearsal's estimate
+COLUMNS = ["notebook", "estimated seconds", "measured seconds", "peak memory (MiB)",
+           "multiply-adds (T)"]
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What the check runs: the real one for a GPU, or the tiny one for a CPU."""
+
+    rehearsal: str                 # the profile that estimates
+    uncut: str                     # the profile that measures (same data and parameters)
+    notebooks: tuple[str, ...]     # rehearsed (empty: all)
+    uncut_notebook: str
+    bench: dict[str, int]
+    compile_backend: str
+    compile_batches: int
+    # Expected seconds of each step on the machine it is meant for: a step whose expected time
+    # exceeds what is left of the budget is skipped (see the README for the sizing).
+    expected: dict[str, float] = field(default_factory=dict)
+
+
+GPU = Mode("rehearsal", "uncut", (), "02", {"images": 8192, "batch_size": 128, "workers": 2,
+                                            "rounds": 5}, "inductor", 100,
+           {"data": 60, "rehearsal": 240, "uncut": 90, "bench": 30, "compile": 60})
+TINY = Mode("smoke-rehearsal", "smoke", ("02",), "02", {"images": 128, "batch_size": 64,
+                                                        "workers": 0, "rounds": 1}, "eager", 2,
+            {"data": 5, "rehearsal": 20, "uncut": 20, "bench": 2, "compile": 2})
+
+
+class Check:
+    """One run of the check: its budget, its log and its output files in ``out``."""
+
+    def __init__(self, mode: Mode, out: Path, budget_seconds: float, device: str,
+                 data_root: Path | None) -> None:
+        self.mode, self.out, self.device = mode, out, device
+        self.started, self.budget = time.perf_counter(), budget_seconds
+        self.data_root = data_root or get_profile(mode.rehearsal).default_data_root
+        self.steps: list[dict[str, object]] = []
+        self.rows: dict[str, dict[str, object]] = {}
+        out.mkdir(parents=True, exist_ok=True)
+        self.log = (out / "check.log").open("a", encoding="utf-8")
+        self.name = device_name(resolve_device(device))
+
+    def say(self, line: str) -> None:
+        print(line, flush=True)
+        self.log.write(line + "\n")
+        self.log.flush()
+
+    @property
+    def left(self) -> float:
+        return self.budget - (time.perf_counter() - self.started)
+
+    def step(self, name: str, action: Callable[[], str]) -> None:
+        """Run one step if its expected time fits what is left; record how it went."""
+        expected = self.mode.expected.get(name, 0.0)
+        if expected > self.left:
+            self.record(name, "skipped", 0.0, f"expected {expected:.0f} s, {self.left:.0f} s left")
+            return
+        self.say(f"gpu_check: [{name}] started, {self.left:.0f} s of the budget left")
+        begin = time.perf_counter()
+        try:
+            status, note = "ok", action()
+        except Exception as error:  # one failed step must not lose the others' measurements
+            status, note = "failed", f"{type(error).__name__}: {error}"
+        self.record(name, status, time.perf_counter() - begin, note)
+
+    def record(self, name: str, status: str, seconds: float, note: str) -> None:
+        self.steps.append({"step": name, "status": status, "seconds": round(seconds, 1),
+                           "note": note})
+        self.say(f"gpu_check: [{name}] {status} in {seconds:.1f} s: {note}")
+        self.write_files()
+
+    def write_files(self) -> None:
+        write_csv(self.out / "steps.csv", ["step", "status", "seconds", "note"], self.steps)
+        write_csv(self.out / f"{slug(self.name)}.csv", COLUMNS, list(self.rows.values()))
+
+    # --- the steps ----------------------------------------------------------------------------
+
+    def write_data(self) -> str:
+        sizes = get_profile(self.mode.rehearsal).synthetic_sizes
+        with ProcessPoolExecutor(max_workers=len(sizes)) as pool:
+            list(pool.map(ensure_synthetic, sizes, [self.data_root] * len(sizes),
+                          sizes.values()))
+        load_eurosat(self.data_root, synthetic=True)  # decoded once, cached for the notebooks
+        return f"{', '.join(sizes)} in {self.data_root}"
+
+    def run_all(self, profile: str, notebooks: tuple[str, ...]) -> subprocess.CompletedProcess:
+        """``run_all.sh --profile <profile> --no-pdf`` on this check's data, stopped at the
+        budget's end; its lines go to the log."""
+        table = load_parameters(parameters_file(profile))
+        table.setdefault("common", {}).update(data_root=str(self.data_root), device=self.device)
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as params:
+            yaml.safe_dump(table, params)
+        command = [sys.executable, "-m", "helpers.pipeline", "--profile", profile, "--no-pdf",
+                   "--params", params.name] + (["--only", *notebooks] if notebooks else [])
+        try:
+            result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                                    timeout=max(1.0, self.left))
+        finally:
+            Path(params.name).unlink(missing_ok=True)
+        for line in (result.stdout + result.stderr).splitlines():
+            self.say(f"  {line}")
+        if result.returncode != 0:
+            raise RuntimeError(f"run_all.sh --profile {profile} exited {result.returncode}")
+        return result
+
+    def rehearse(self) -> str:
+        try:
+            self.run_all(self.mode.rehearsal, self.mode.notebooks)
+        finally:  # what finished before a failure or the budget's end is kept
+            self.collect_estimate()
+        total = self.rows.get("all notebooks", {})
+        return (f"estimated full profile {float(total.get('estimated seconds', math.nan)) / 60:.1f} "
+                f"min on {self.name}, peak {total.get('peak memory (MiB)', math.nan)} MiB")
+
+    def collect_estimate(self) -> None:
+        layout = layout_for(self.mode.rehearsal)
+        if not layout.timings.is_file():
+            return
+        for row in estimate_full_run(layout).to_dict("records"):
+            self.rows[row["notebook"]] = {
+                "notebook": row["notebook"],
+                "estimated seconds": round(row["estimated full seconds"], 1),
+                "measured seconds": "", "peak memory (MiB)": row["peak memory (MiB)"],
+                "multiply-adds (T)": round(row["multiply-adds (T)"], 2)}
+
+    def measure_uncut(self) -> str:
+        self.run_all(self.mode.uncut, (self.mode.uncut_notebook,))
+        measured = seconds_of_finished(layout_for(self.mode.uncut))
+        name, seconds = next((n, s) for n, s in measured.items()
+                             if n.startswith(self.mode.uncut_notebook))
+        row = self.rows.setdefault(name, {"notebook": name, "estimated seconds": ""})
+        row["measured seconds"] = seconds
+        if not row.get("estimated seconds"):
+            return f"{name}: {seconds:.1f} s (no estimate to compare)"
+        error = seconds / float(row["estimated seconds"]) - 1
+        verdict = "within" if abs(error) <= ESTIMATE_GOAL else "outside"
+        return (f"{name}: measured {seconds:.1f} s against the estimate's "
+                f"{float(row['estimated seconds']):.1f} s ({error:+.0%}, {verdict} the "
+                f"{ESTIMATE_GOAL:.0%} goal)")
+
+    def benchmark(self) -> str:
+        settings = self.mode.bench
+        rounds = bench.benchmark(device=self.device, **settings)
+        lines = bench.describe(rounds, self.name, settings)
+        (self.out / "bench.txt").write_text("\n".join(lines) + "\n")
+        for line in lines:
+            self.say(f"  {line}")
+        return lines[-1]
+
+    def time_compile(self) -> str:
+        lines = compile_timing(resolve_device(self.device), self.mode.compile_backend,
+                               self.mode.compile_batches)
+        (self.out / "compile.txt").write_text("\n".join(lines) + "\n")
+        return lines[-1]
+
+
+def compile_timing(device: torch.device, backend: str, batches: int, batch_size: int = 256,
+                   model_name: str = "cnn_v2") -> list[str]:
+    """Seconds per training epoch of ``batches`` batches of CIFAR-shaped images, eager and through
+    ``torch.compile`` (the first compiled epoch includes the compilation); lines to print."""
+    torch.manual_seed(0)
+    images = batch_layout(torch.randn(batch_size, 3, 32, 32, device=device))
+    labels = torch.randint(0, 10, (batch_size,), device=device)
+    loader = [(images, labels)] * batches
+
+    def epoch_seconds(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> float:
+        synchronise(device)
+        begin = time.perf_counter()
+        train_epoch(model, loader, optimizer, scaler=gradient_scaler(device))
+        synchronise(device)
+        return time.perf_counter() - begin
+
+    timings = {}
+    for compiled in (False, True):
+        model = build_model(model_name, device=device)
+        optimizer = make_optimizer(model, "sgd", lr=0.01)
+        runner = torch.compile(model, backend=backend) if compiled else model
+        first = epoch_seconds(runner, optimizer)
+        timings[compiled] = (first, epoch_seconds(runner, optimizer))
+    eager, compiled = timings[False][1], timings[True][1]
+    return [f"{model_name}, {batches} batches of {batch_size} on {device_name(device)}:",
+            f"  eager:    {eager:.3f} s an epoch (first epoch {timings[False][0]:.3f} s)",
+            f"  compiled: {compiled:.3f} s an epoch (first epoch, compilation included, "
+            f"{timings[True][0]:.3f} s; backend {backend})",
+            f"torch.compile speed-up {eager / compiled:.2f}x on {model_name}"]
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict[str, object]]) -> None:
+    with path.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def slug(device: str) -> str:
+    """A file name for a device: "cuda (NVIDIA H200)" -> "nvidia-h200"."""
+    inside = re.search(r"\((.*)\)", device)
+    return re.sub(r"[^a-z0-9]+", "-", (inside.group(1) if inside else device).lower()).strip("-")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.gpu_check",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for the measured files")
+    parser.add_argument("--budget-minutes", type=float, default=8.0,
+                        help="wall time for all the steps (default 8; later steps are dropped "
+                             "first when it runs short)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="the same path in seconds on a CPU: smoke-sized data, notebook 02")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--data-root", type=Path, default=None,
+                        help="where the synthetic data go (default: the profile's folder)")
+    args = parser.parse_args(argv)
+    check = Check(TINY if args.tiny else GPU, args.out, 60 * args.budget_minutes, args.device,
+                  args.data_root)
+    check.say(f"gpu_check: {check.name}, torch {torch.__version__}, budget "
+              f"{args.budget_minutes:g} min{' (tiny mode)' if args.tiny else ''}")
+    for name, action in (("data", check.write_data), ("rehearsal", check.rehearse),
+                         ("uncut", check.measure_uncut), ("bench", check.benchmark),
+                         ("compile", check.time_compile)):
+        check.step(name, action)
+    failed = [step["step"] for step in check.steps if step["status"] == "failed"]
+    check.say(f"gpu_check: done in {time.perf_counter() - check.started:.0f} s; files in "
+              f"{args.out}" + (f"; failed: {', '.join(map(str, failed))}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

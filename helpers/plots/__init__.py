@@ -1,0 +1,13 @@
+"""Plots. Each takes data (never computes a metric), draws on an optional axis and returns it; the
+house style is set once, on import (``style``)."""
+
+from .comparisons import (accuracy_by_parameters, ladder_bars, mapping_bars, recipes_against_seed,
+                          spread_by_group)
+from .images import channel_histograms, class_counts, image_grid, labelled_images
+from .training import (confusion_by_superclass, confusion_heatmap, history_curves,
+                       loss_curves_by_model, per_class_bars)
+
+__all__ = ["accuracy_by_parameters", "channel_histograms", "class_counts",
+           "confusion_by_superclass", "confusion_heatmap", "history_curves", "image_grid",
+           "labelled_images", "ladder_bars", "loss_curves_by_model", "mapping_bars",
+           "per_class_bars", "recipes_against_seed", "spread_by_group"]

@@ -1,0 +1,105 @@
+"""The plot layer: each figure's titles, axes, units and marks, drawn from hand-made data."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from helpers import plots  # noqa: E402
+from helpers.training import History  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def history(epochs: int = 4) -> History:
+    return History([{"epoch": e, "train_loss": 2.0 / e, "val_loss": 2.2 / e if e < 3 else 1.0,
+                     "train_acc": 0.2 * e, "val_acc": [0.3, 0.5, 0.6, 0.55][e - 1],
+                     "lr": 0.1, "seconds": 1.0} for e in range(1, epochs + 1)])
+
+
+def legend_texts(ax) -> list[str]:
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def test_training_curves_have_titles_units_whole_epochs_and_the_kept_epoch() -> None:
+    loss, accuracy = plots.history_curves(history(), "CNNV2")
+    assert (loss.get_title(), accuracy.get_title()) == ("CNNV2: loss", "CNNV2: accuracy")
+    assert (loss.get_xlabel(), loss.get_ylabel()) == ("epoch", "cross-entropy")
+    assert accuracy.get_ylabel() == "accuracy (%)"
+    assert max(accuracy.lines[1].get_ydata()) == pytest.approx(60.0)  # validation, in percent
+    assert "kept epoch (3)" in legend_texts(loss)
+    loss.figure.canvas.draw()
+    assert all(float(tick).is_integer() for tick in loss.get_xticks())
+
+
+def test_the_confusion_matrix_is_row_normalised_in_percent() -> None:
+    matrix = np.array([[8, 2], [1, 3]])
+    ax = plots.confusion_heatmap(matrix, ["cat", "dog"], "Confusion")
+    shares = ax.collections[0].get_array().reshape(2, 2)
+    assert np.allclose(shares, [[80, 20], [25, 75]])
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("predicted class", "true class",
+                                                                  "Confusion")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cat", "dog"]
+
+
+def test_per_class_bars_are_sorted_with_the_mean_marked() -> None:
+    ax = plots.per_class_bars(pd.Series({"cat": 0.9, "dog": 0.5, "ship": 0.7}), "Per class")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["dog", "ship", "cat"]
+    assert ax.get_xlabel() == "test accuracy (%)" and legend_texts(ax) == ["mean 70.0%"]
+
+
+def test_recipes_chart_marks_the_seed_figure_and_the_goal_only_where_they_exist() -> None:
+    table = pd.DataFrame({"model": ["baseline", "cnn_v2"], "seed recipe": [0.60, 0.75],
+                          "ours": [0.65, 0.82], "seed's figure": [0.58, np.nan],
+                          "goal": [np.nan, 0.82]})
+    ax = plots.recipes_against_seed(table, "Recipes")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["baseline", "cnn_v2"]
+    assert ax.get_xlabel() == "test accuracy (%)" and ax.get_title() == "Recipes"
+    marks = {collection.get_label(): len(collection.get_offsets()) for collection in ax.collections}
+    assert marks == {"seed document's figure": 1, "our goal on real data": 1}
+
+
+def test_the_ladder_labels_each_step_with_its_gain() -> None:
+    table = pd.DataFrame({"step": ["seed", "+ augmentation", "ours"], "test_acc": [0.6, 0.7, 0.72]})
+    ax = plots.ladder_bars(table, "Ladder")
+    assert [text.get_text() for text in ax.texts] == ["60.0 %", "70.0 % (+10.0)", "72.0 % (+2.0)"]
+
+
+def test_accuracy_against_size_is_on_a_log_axis_with_the_published_points() -> None:
+    frame = pd.DataFrame({"family": ["ours", "ours"], "params": [1_000, 10_000],
+                          "test_acc": [0.1, 0.3]})
+    ax = plots.accuracy_by_parameters(frame, {2_250: 0.12, 10_161: 0.25}, "Budget")
+    assert ax.get_xscale() == "log" and ax.get_ylabel() == "top-1 test accuracy (%)"
+    assert legend_texts(ax) == ["ours (this run)", "seed 001 (published)"]
+    assert list(ax.lines[1].get_ydata()) == pytest.approx([12.0, 25.0])
+
+
+def test_the_mapping_bars_are_sorted_and_labelled_in_percent() -> None:
+    ax = plots.mapping_bars(pd.DataFrame({"method": ["argmax", "mass"], "accuracy": [0.5, 0.4]}))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["mass", "argmax"]
+    assert [text.get_text() for text in ax.texts] == ["40.0%", "50.0%"]
+
+
+def test_an_image_grid_labels_its_rows() -> None:
+    images = torch.zeros(6, 3, 8, 8, dtype=torch.uint8)
+    ax = plots.image_grid(images, ["cat", "dog"], columns=3, title="Samples")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cat", "dog"]
+    assert ax.get_title() == "Samples"
+
+
+def test_loss_curves_by_model_draw_one_line_per_model_in_each_panel() -> None:
+    train, validation = plots.loss_curves_by_model({"1K": history(), "10K": history(3)}, "Budgets")
+    assert train.get_title() == "Budgets: training loss"
+    assert len(train.lines) == 2 and len(validation.lines) == 4  # + each kept epoch's dot
+    assert legend_texts(validation) == ["1K", "10K"]
