@@ -7,6 +7,8 @@
 
 ``python -m helpers.bench [--images N] [--batch-size B] [--workers W] [--rounds R] [--device D]``
 
+:func:`compile_speed` times one model's training epoch eager and through ``torch.compile``.
+
 A shared machine is noisy: a busy neighbour can slow one pipeline's pass and not the next one's.
 So each round times the three pipelines back to back and computes its own ratios (device loader
 over DataLoader, device loader over compute only); the result is the median of the per-round ratios
@@ -29,9 +31,9 @@ from torchvision import transforms
 
 from .config import resolve_device, seed_everything
 from .data import CROP_FLIP, DeviceLoader, ImageSplit
-from .device import device_name, synchronise
+from .device import batch_layout, device_name, gradient_scaler, synchronise
 from .models import build_model
-from .training import classification_loss
+from .training import classification_loss, make_optimizer, train_epoch
 
 MEAN, STD = [0.49, 0.48, 0.45], [0.25, 0.24, 0.26]
 
@@ -126,6 +128,37 @@ def benchmark(images: int = 8192, batch_size: int = 128, workers: int = 2, round
 def ratio_summary(ratios: list[float]) -> str:
     """The median ratio and the range over the rounds."""
     return f"{statistics.median(ratios):.2f}x (rounds {min(ratios):.2f} to {max(ratios):.2f})"
+
+
+def compile_speed(device: torch.device, backend: str, batches: int, batch_size: int = 256,
+                   model_name: str = "cnn_v2") -> list[str]:
+    """Seconds per training epoch of ``batches`` batches of CIFAR-shaped images, eager and through
+    ``torch.compile`` (the first compiled epoch includes the compilation); lines to print."""
+    torch.manual_seed(0)
+    images = batch_layout(torch.randn(batch_size, 3, 32, 32, device=device))
+    labels = torch.randint(0, 10, (batch_size,), device=device)
+    loader = [(images, labels)] * batches
+
+    def epoch_seconds(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> float:
+        synchronise(device)
+        begin = time.perf_counter()
+        train_epoch(model, loader, optimizer, scaler=gradient_scaler(device))
+        synchronise(device)
+        return time.perf_counter() - begin
+
+    timings = {}
+    for compiled in (False, True):
+        model = build_model(model_name, device=device)
+        optimizer = make_optimizer(model, "sgd", lr=0.01)
+        runner = torch.compile(model, backend=backend) if compiled else model
+        first = epoch_seconds(runner, optimizer)
+        timings[compiled] = (first, epoch_seconds(runner, optimizer))
+    eager, compiled = timings[False][1], timings[True][1]
+    return [f"{model_name}, {batches} batches of {batch_size} on {device_name(device)}:",
+            f"  eager:    {eager:.3f} s an epoch (first epoch {timings[False][0]:.3f} s)",
+            f"  compiled: {compiled:.3f} s an epoch (first epoch, compilation included, "
+            f"{timings[True][0]:.3f} s; backend {backend})",
+            f"torch.compile speed-up {eager / compiled:.2f}x on {model_name}"]
 
 
 def describe(rounds: Rounds, device: str, settings: dict[str, int]) -> list[str]:

@@ -8,16 +8,18 @@ to ``timings.csv`` (helpers.timings); its progress lines to ``logs/<notebook>.lo
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import papermill
 
 from .export import notebook_to_pdf
-from .layout import Layout
+from .layout import PROJECT_ROOT, Layout
 from .parameters import NOTEBOOKS_DIR
 from .progress import LOG_ENV, duration
 from .timings import record_time
@@ -64,6 +66,22 @@ class ProgressEcho:
         of = f" of about {duration(self.expected)}" if self.expected else ""
         for line in complete.splitlines():
             print(f"  [{clock}{of}] {line}", flush=True)
+
+
+def follow_command(command: list[str], seconds: float, say: Callable[[str], None]) -> int:
+    """Run ``command`` from the project's folder, its lines passed to ``say`` as they come, and
+    stop it with all its children (a pipeline's notebook kernels) after ``seconds``; its exit
+    status."""
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    watchdog = threading.Timer(max(1.0, seconds), os.killpg, (process.pid, signal.SIGKILL))
+    watchdog.start()
+    try:
+        for line in process.stdout:
+            say(f"  {line.rstrip()}")
+        return process.wait()
+    finally:
+        watchdog.cancel()
 
 
 def run_notebook(notebook: Path, parameters: dict[str, Any], output: Path) -> None:

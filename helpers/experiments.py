@@ -46,6 +46,12 @@ def train_model(run: Run, results: ResultsFile, *, label: str, model: str, split
                        dataset=dataset, seed=seed, reference_key=reference_key, notes=notes)
 
 
+def train_over_seeds(run: Run, results: ResultsFile, *, seeds: Iterable[int], **training: Any
+                     ) -> list[Experiment]:
+    """:func:`train_model` once per random seed of ``seeds`` (each row records its seed)."""
+    return [train_model(run, results, seed=seed, **training) for seed in seeds]
+
+
 def train_built(run: Run, results: ResultsFile, *, label: str, model: nn.Module,
                 loaders: Sequence[Iterable], recipe: Recipe, dataset: str, seed: int,
                 reference_key: str | None = None, notes: dict[str, Any] | None = None
@@ -63,9 +69,11 @@ def train_built(run: Run, results: ResultsFile, *, label: str, model: nn.Module,
     history = fit(model, train_loader.with_seed(seed), val_loader, epochs=recipe.epochs,
                   optimizer=optimizer, scheduler=scheduler, patience=recipe.patience,
                   label_smoothing=recipe.label_smoothing, grad_clip=recipe.grad_clip,
-                  checkpoint_dir=run.checkpoint_dir(re.sub(r"[^\w.-]+", "_",
-                                                           f"{label}-{recipe.name}").strip("_")),
-                  description=f"{label} ({recipe.name})", compile_model=recipe.compile_model,
+                  checkpoint_dir=run.checkpoint_dir(re.sub(
+                      r"[^\w.-]+", "_", f"{label}-{recipe.name}-{seed}").strip("_")),
+                  description=f"{label} ({recipe.name}"
+                              + (f", random seed {seed})" if seed != run.seed else ")"),
+                  compile_model=recipe.compile_model,
                   passes=run.passes, resume=run.resume)
     heads = dict(zip(getattr(model, "head_names", ["main"]),
                      predict_heads(model, test_loader, recipe.tta)))

@@ -1,17 +1,13 @@
 """The prepared GPU check: what the full profile costs on a GPU, measured in one command that fits a
 device loan (at most 8 minutes of wall time from a bare start).
 
-``python -m helpers.gpu_check --out DIR [--budget-minutes 8] [--tiny]`` (``tools/gpu_check.sh`` first
-installs the wheels that ``tools/gpu_wheels.py`` downloaded). Its steps, in order:
-
-1. **data**: the full-size synthetic data sets of the rehearsal, written by one process each (the
-   EuroSAT tiles encoded on every core) and EuroSAT decoded once to its cache;
-2. **rehearsal**: every notebook in the rehearsal profile, without PDFs: each notebook's estimated
-   full-profile time, its peak GPU memory and its work in multiply-adds;
-3. **uncut**: notebook 02 in the ``uncut`` profile (the same data and settings, every pass whole,
-   all epochs of both recipes): its wall time against the rehearsal's estimate (goal: within 15 %);
-4. **bench**: the input-pipeline benchmark on the device (helpers.bench);
-5. **compile**: one model's training epoch with and without ``torch.compile``.
+``python -m helpers.gpu_check --out DIR [--budget-minutes 8] [--tiny]`` (tools/gpu_check.sh first
+installs the wheels of ``tools/gpu_wheels.py``). Its steps, in order: **data** (the rehearsal's
+full-size synthetic data, written in parallel); **rehearsal** (every notebook, no PDFs: each one's
+estimated full-profile time, peak GPU memory and multiply-adds); **uncut** (notebook 02 with one
+random seed per recipe, rehearsed and then run whole in the ``uncut`` profile: measured time
+against the estimate, goal within 15 %); **bench** (helpers.bench on the device); **compile** (one
+model's training epoch with and without ``torch.compile``).
 
 A step starts only if its expected time fits in what is left of the budget, and a run_all step is
 stopped at the budget's end, so when time runs short the last steps are dropped first: compile,
@@ -32,11 +28,9 @@ import argparse
 import csv
 import math
 import re
-import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -46,14 +40,14 @@ import yaml
 
 from . import bench
 from .config import get_profile, resolve_device
-from .data import ensure_synthetic, load_eurosat
-from .device import batch_layout, device_name, gradient_scaler, synchronise
-from .layout import PROJECT_ROOT, layout_for
-from .models import build_model
-from .parameters import load_parameters, parameters_file
+from .data import load_eurosat
+from .data.synthetic import write_in_parallel
+from .device import device_name
+from .execution import follow_command
+from .layout import layout_for
+from .parameters import load_parameters, parameters_file, select_notebooks
 from .rehearsal import estimate_full_run
 from .timings import seconds_of_finished
-from .training import make_optimizer, train_epoch
 
 ESTIMATE_GOAL = 0.15  # the uncut notebook's wall time within 15 % of the rehearsal's estimate
 COLUMNS = ["notebook", "estimated seconds", "measured seconds", "peak memory (MiB)",
@@ -68,19 +62,19 @@ class Mode:
     uncut: str                     # the profile that measures (same data and parameters)
     notebooks: tuple[str, ...]     # rehearsed (empty: all)
     uncut_notebook: str
+    uncut_parameters: dict[str, object]  # of it and its rehearsal: one seed fits a loan, 3 do not
     bench: dict[str, int]
     compile_backend: str
     compile_batches: int
-    # Expected seconds of each step on the machine it is meant for: a step whose expected time
-    # exceeds what is left of the budget is skipped (see the README for the sizing).
+    # each step's seconds on the machine meant: a step is skipped when they exceed what is left
     expected: dict[str, float] = field(default_factory=dict)
 
 
-GPU = Mode("rehearsal", "uncut", (), "02", {"images": 8192, "batch_size": 128, "workers": 2,
-                                            "rounds": 5}, "inductor", 100,
-           {"data": 60, "rehearsal": 240, "uncut": 90, "bench": 30, "compile": 60})
-TINY = Mode("smoke-rehearsal", "smoke", ("02",), "02", {"images": 128, "batch_size": 64,
-                                                        "workers": 0, "rounds": 1}, "eager", 2,
+GPU = Mode("rehearsal", "uncut", (), "02", {"seeds": 1},
+           {"images": 8192, "batch_size": 128, "workers": 2, "rounds": 5}, "inductor", 100,
+           {"data": 45, "rehearsal": 240, "uncut": 120, "bench": 30, "compile": 45})
+TINY = Mode("smoke-rehearsal", "smoke", ("02",), "02", {"seeds": 1},
+            {"images": 128, "batch_size": 64, "workers": 0, "rounds": 1}, "eager", 2,
             {"data": 5, "rehearsal": 20, "uncut": 20, "bench": 2, "compile": 2})
 
 
@@ -131,35 +125,31 @@ class Check:
         write_csv(self.out / "steps.csv", ["step", "status", "seconds", "note"], self.steps)
         write_csv(self.out / f"{slug(self.name)}.csv", COLUMNS, list(self.rows.values()))
 
-    # --- the steps ----------------------------------------------------------------------------
-
     def write_data(self) -> str:
         sizes = get_profile(self.mode.rehearsal).synthetic_sizes
-        with ProcessPoolExecutor(max_workers=len(sizes)) as pool:
-            list(pool.map(ensure_synthetic, sizes, [self.data_root] * len(sizes),
-                          sizes.values()))
+        write_in_parallel(sizes, self.data_root)
         load_eurosat(self.data_root, synthetic=True)  # decoded once, cached for the notebooks
         return f"{', '.join(sizes)} in {self.data_root}"
 
-    def run_all(self, profile: str, notebooks: tuple[str, ...]) -> subprocess.CompletedProcess:
-        """``run_all.sh --profile <profile> --no-pdf`` on this check's data, stopped at the
-        budget's end; its lines go to the log."""
+    def run_all(self, profile: str, notebooks: tuple[str, ...],
+                overrides: dict[str, object] | None = None) -> None:
+        """``run_all.sh --profile <profile> --no-pdf`` on this check's data (with ``overrides``
+        of the notebooks' parameters), stopped at the budget's end; its lines go to the log."""
         table = load_parameters(parameters_file(profile))
         table.setdefault("common", {}).update(data_root=str(self.data_root), device=self.device)
+        for notebook in select_notebooks(list(notebooks)) if overrides else []:
+            table[notebook.stem] = {**(table.get(notebook.stem) or {}), **overrides}
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as params:
             yaml.safe_dump(table, params)
         command = [sys.executable, "-m", "helpers.pipeline", "--profile", profile, "--no-pdf",
                    "--params", params.name] + (["--only", *notebooks] if notebooks else [])
         try:
-            result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                    timeout=max(1.0, self.left))
+            status = follow_command(command, self.left, self.say)
         finally:
             Path(params.name).unlink(missing_ok=True)
-        for line in (result.stdout + result.stderr).splitlines():
-            self.say(f"  {line}")
-        if result.returncode != 0:
-            raise RuntimeError(f"run_all.sh --profile {profile} exited {result.returncode}")
-        return result
+        if status != 0:
+            raise RuntimeError(f"run_all.sh --profile {profile} exited {status}"
+                               + (" (stopped at the budget's end)" if self.left <= 0 else ""))
 
     def rehearse(self) -> str:
         try:
@@ -167,8 +157,9 @@ class Check:
         finally:  # what finished before a failure or the budget's end is kept
             self.collect_estimate()
         total = self.rows.get("all notebooks", {})
-        return (f"estimated full profile {float(total.get('estimated seconds', math.nan)) / 60:.1f} "
-                f"min on {self.name}, peak {total.get('peak memory (MiB)', math.nan)} MiB")
+        minutes = float(total.get("estimated seconds", math.nan)) / 60
+        return (f"estimated full profile {minutes:.1f} min on {self.name}, peak "
+                f"{total.get('peak memory (MiB)', math.nan)} MiB")
 
     def collect_estimate(self) -> None:
         layout = layout_for(self.mode.rehearsal)
@@ -179,68 +170,40 @@ class Check:
                 "notebook": row["notebook"],
                 "estimated seconds": round(row["estimated full seconds"], 1),
                 "measured seconds": "", "peak memory (MiB)": row["peak memory (MiB)"],
-                "multiply-adds (T)": round(row["multiply-adds (T)"], 2)}
+                "multiply-adds (T)": round(row["multiply-adds (T)"], 4)}
 
     def measure_uncut(self) -> str:
-        self.run_all(self.mode.uncut, (self.mode.uncut_notebook,))
+        """Rehearse the uncut notebook with the uncut parameters, then run it uncut: its measured
+        wall time against that estimate."""
+        notebooks, overrides = (self.mode.uncut_notebook,), self.mode.uncut_parameters
+        self.run_all(self.mode.rehearsal, notebooks, overrides)
+        estimates = estimate_full_run(layout_for(self.mode.rehearsal)).set_index("notebook")
+        self.run_all(self.mode.uncut, notebooks, overrides)
         measured = seconds_of_finished(layout_for(self.mode.uncut))
-        name, seconds = next((n, s) for n, s in measured.items()
-                             if n.startswith(self.mode.uncut_notebook))
-        row = self.rows.setdefault(name, {"notebook": name, "estimated seconds": ""})
-        row["measured seconds"] = seconds
-        if not row.get("estimated seconds"):
-            return f"{name}: {seconds:.1f} s (no estimate to compare)"
-        error = seconds / float(row["estimated seconds"]) - 1
+        name = next(n for n in measured if n.startswith(self.mode.uncut_notebook))
+        estimated, seconds = float(estimates.loc[name, "estimated full seconds"]), measured[name]
+        label = f"{name} ({', '.join(f'{k} {v}' for k, v in overrides.items())})"
+        self.rows[label] = {"notebook": label, "estimated seconds": round(estimated, 1),
+                            "measured seconds": seconds,
+                            "peak memory (MiB)": estimates.loc[name, "peak memory (MiB)"],
+                            "multiply-adds (T)": round(estimates.loc[name, "multiply-adds (T)"], 4)}
+        error = seconds / estimated - 1
         verdict = "within" if abs(error) <= ESTIMATE_GOAL else "outside"
-        return (f"{name}: measured {seconds:.1f} s against the estimate's "
-                f"{float(row['estimated seconds']):.1f} s ({error:+.0%}, {verdict} the "
-                f"{ESTIMATE_GOAL:.0%} goal)")
+        return (f"{label}: measured {seconds:.1f} s against the estimate's {estimated:.1f} s "
+                f"({error:+.0%}, {verdict} the {ESTIMATE_GOAL:.0%} goal)")
 
     def benchmark(self) -> str:
         settings = self.mode.bench
         rounds = bench.benchmark(device=self.device, **settings)
         lines = bench.describe(rounds, self.name, settings)
         (self.out / "bench.txt").write_text("\n".join(lines) + "\n")
-        for line in lines:
-            self.say(f"  {line}")
-        return lines[-1]
+        return "; ".join(lines[1:])
 
     def time_compile(self) -> str:
-        lines = compile_timing(resolve_device(self.device), self.mode.compile_backend,
-                               self.mode.compile_batches)
+        lines = bench.compile_speed(resolve_device(self.device), self.mode.compile_backend,
+                                    self.mode.compile_batches)
         (self.out / "compile.txt").write_text("\n".join(lines) + "\n")
         return lines[-1]
-
-
-def compile_timing(device: torch.device, backend: str, batches: int, batch_size: int = 256,
-                   model_name: str = "cnn_v2") -> list[str]:
-    """Seconds per training epoch of ``batches`` batches of CIFAR-shaped images, eager and through
-    ``torch.compile`` (the first compiled epoch includes the compilation); lines to print."""
-    torch.manual_seed(0)
-    images = batch_layout(torch.randn(batch_size, 3, 32, 32, device=device))
-    labels = torch.randint(0, 10, (batch_size,), device=device)
-    loader = [(images, labels)] * batches
-
-    def epoch_seconds(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> float:
-        synchronise(device)
-        begin = time.perf_counter()
-        train_epoch(model, loader, optimizer, scaler=gradient_scaler(device))
-        synchronise(device)
-        return time.perf_counter() - begin
-
-    timings = {}
-    for compiled in (False, True):
-        model = build_model(model_name, device=device)
-        optimizer = make_optimizer(model, "sgd", lr=0.01)
-        runner = torch.compile(model, backend=backend) if compiled else model
-        first = epoch_seconds(runner, optimizer)
-        timings[compiled] = (first, epoch_seconds(runner, optimizer))
-    eager, compiled = timings[False][1], timings[True][1]
-    return [f"{model_name}, {batches} batches of {batch_size} on {device_name(device)}:",
-            f"  eager:    {eager:.3f} s an epoch (first epoch {timings[False][0]:.3f} s)",
-            f"  compiled: {compiled:.3f} s an epoch (first epoch, compilation included, "
-            f"{timings[True][0]:.3f} s; backend {backend})",
-            f"torch.compile speed-up {eager / compiled:.2f}x on {model_name}"]
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict[str, object]]) -> None:

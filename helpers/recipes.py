@@ -21,6 +21,7 @@ import pandas as pd
 from .data import CROP_FLIP, DIHEDRAL, NO_AUGMENT, Augment
 
 SEED, OURS = "seed", "ours"
+EQUAL_EPOCHS = "seed, our epochs"  # the seed's recipe trained as long as ours: the control
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,12 @@ def our_recipe(epochs: int, *, lr: float = 0.05, batch_size: int = 256, weight_d
                   tta=tta, patience=patience, lr_scales=dict(lr_scales or {}))
 
 
+def equal_epochs(seed: Recipe, ours: Recipe) -> Recipe:
+    """The seed's recipe trained for as many epochs as ours (and, like ours, to the end): the
+    control that tells what more epochs bought from what a better recipe bought."""
+    return replace(seed, name=EQUAL_EPOCHS, epochs=ours.epochs, patience=ours.patience)
+
+
 def overhead(recipe: Recipe) -> Recipe:
     """The recipe for overhead imagery (EuroSAT): flips and quarter turns in training and as the
     eight views of test-time augmentation, instead of crops and left-right flips."""
@@ -100,17 +107,27 @@ def overhead(recipe: Recipe) -> Recipe:
                    tta="dihedral" if recipe.tta != "none" else "none")
 
 
+# The steps from the seed's recipe to ours, each named by what it changes and changing exactly the
+# fields listed (a test checks it); the last one ends at our recipe without test-time
+# augmentation, which is ours as trained, so it needs no training of its own.
+LADDER_STEPS: list[tuple[str, tuple[str, ...]]] = [
+    ("+ augmentation", ("augment",)),
+    ("+ our batch size and length", ("batch_size", "epochs", "patience")),
+    ("+ SGD, warm-up and cosine schedule", ("optimizer", "lr", "schedule", "warmup_epochs")),
+    ("+ label smoothing", ("label_smoothing",)),
+    ("+ our weight decay, off norms and biases", ("weight_decay", "decay_norm_and_bias")),
+]
+
+
 def ladder(seed: Recipe, ours: Recipe) -> list[Recipe]:
-    """The steps between the seed's recipe and ours, one change at a time: augmentation, then the
-    optimiser and schedule (with our batch size and epochs). Ours adds label smoothing and weight
-    decay to the last step, and test-time augmentation at evaluation, so a notebook that trains
-    the seed's recipe, these steps and ours can say what each change bought."""
-    augmented = replace(seed, name="+ augmentation", augment=ours.augment)
-    scheduled = replace(augmented, name="+ SGD, warm-up and cosine schedule",
-                        optimizer=ours.optimizer, lr=ours.lr, schedule=ours.schedule,
-                        warmup_epochs=ours.warmup_epochs, batch_size=ours.batch_size,
-                        epochs=ours.epochs, patience=ours.patience)
-    return [augmented, scheduled]
+    """The recipes to train between the seed's and ours, one :data:`LADDER_STEPS` change at a time
+    (all but the last step, which is our recipe itself). A notebook that trains the seed's recipe,
+    these steps and ours can say what each change bought, test-time augmentation last."""
+    steps, current = [], seed
+    for name, changed in LADDER_STEPS[:-1]:
+        current = replace(current, name=name, **{field: getattr(ours, field) for field in changed})
+        steps.append(current)
+    return steps
 
 
 def ladder_table(seed_row: Mapping[str, Any], step_rows: Sequence[Mapping[str, Any]],
@@ -119,8 +136,7 @@ def ladder_table(seed_row: Mapping[str, Any], step_rows: Sequence[Mapping[str, A
     the seed's, the :func:`ladder` steps, ours without and with test-time augmentation."""
     steps = [("seed's recipe", seed_row["test_acc"])]
     steps += [(row["recipe"], row["test_acc"]) for row in step_rows]
-    steps += [("+ label smoothing, weight decay off norms", our_row.get("test_acc_no_tta",
-                                                                       our_row["test_acc"])),
+    steps += [(LADDER_STEPS[-1][0], our_row.get("test_acc_no_tta", our_row["test_acc"])),
               ("+ test-time augmentation (ours)", our_row["test_acc"])]
     frame = pd.DataFrame(steps, columns=["step", "test_acc"])
     frame["gain (points)"] = 100 * frame["test_acc"].diff()

@@ -85,7 +85,8 @@ def table(frame: pd.DataFrame, caption: str, formats: Mapping[str, str] | None =
     display(styled.set_caption(caption) if index else styled.hide(axis="index").set_caption(caption))
 
 
-RESULT_VIEW = {"model": "model", "recipe": "recipe", "params": "trainable params",
+RESULT_VIEW = {"model": "model", "recipe": "recipe", "seed": "random seed",
+               "params": "trainable params",
                "epochs_run": "epochs run", "best_epoch": "kept epoch", "val_acc": "val acc",
                "test_acc": "test acc", "test_acc_no_tta": "test acc without TTA",
                "seed_reference": "seed's figure", "seed_metric": "seed's metric",
@@ -151,6 +152,33 @@ def recipes_chart(rows: Iterable[Mapping[str, Any]], title: str) -> None:
     plt.show()
 
 
+def seeds_table(frame: pd.DataFrame, caption: str) -> None:
+    """The table of ``spread.spread_by_recipe``: mean, standard deviation and the 95 % interval of
+    each model and recipe over its seeds, the goal and the verdict."""
+    shown = frame.assign(**{"95% interval": [_interval(low, high) for low, high in
+                                              zip(frame["95% low"], frame["95% high"])]})
+    table(shown.drop(columns=["95% low", "95% high"]), caption,
+          formats={"mean": "percent", "std": "percent", "seeds": "count"})
+
+
+def differences_table(frame: pd.DataFrame, caption: str) -> None:
+    """The table of ``spread.recipe_differences``: differences and intervals in points."""
+    shown = frame.assign(difference=100 * frame["difference"], **{
+        "95% interval (points)": [_interval(low, high, points=True) for low, high in
+                                  zip(frame["95% low"], frame["95% high"])]})
+    table(shown.drop(columns=["95% low", "95% high"]), caption)
+
+
+def _interval(low: float, high: float, points: bool = False) -> str:
+    """An interval in points, or of an accuracy in percent (clipped to 0-100 %, where a wide
+    t-interval of few seeds would reach past them)."""
+    if pd.isna(low):
+        return ""
+    if points:
+        return f"{100 * low:+.1f} to {100 * high:+.1f}"
+    return f"{max(low, 0.0):.1%} to {min(high, 1.0):.1%}"
+
+
 def welch_table(frame: pd.DataFrame, caption: str) -> None:
     """The table of ``significance.pairwise_welch``, differences in percentage points."""
     shown = frame.assign(difference=100 * frame["difference"], **{
@@ -159,48 +187,7 @@ def welch_table(frame: pd.DataFrame, caption: str) -> None:
     table(shown.drop(columns=["95% interval"]), caption)
 
 
-# --- sentences --------------------------------------------------------------------------------
-
-
-def percent(value: float) -> str:
-    return f"{value:.1%}"
-
-
-def points(value: float) -> str:
-    return f"{100 * value:+.1f} points"
-
-
-def goal_sentence(row: Mapping[str, Any]) -> str:
-    """"<model> (ours) reached x % test accuracy: the goal of y % is met / missed by z points"."""
-    text = f"{row['model']} ({row['recipe']}) reached {percent(row['test_acc'])} test accuracy"
-    goal = row.get("goal")
-    if goal is None or pd.isna(goal):
-        return text + "."
-    verdict = "met" if row["test_acc"] >= goal else f"missed by {points(goal - row['test_acc'])[1:]}"
-    return f"{text}: the goal of {goal:.1%} is {verdict}."
-
-
-def recipe_sentences(frame: pd.DataFrame) -> list[str]:
-    """One sentence per model of ``significance.compare_recipes``'s table."""
-    return [f"**{row['model']}**: {percent(row['ours'])} with our recipe against "
-            f"{percent(row['seed recipe'])} with the seed's ({points(row['difference'])}, "
-            f"McNemar p = {row['p-value']:.2g}: "
-            + ("a real difference)." if row["real"] else "not distinguishable from chance).")
-            for row in frame.to_dict("records")]
-
-
-def seed_figure_sentences(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """For each row with a seed figure: our figure beside the seed document's, same metric."""
-    sentences = []
-    for row in rows:
-        metric, seed = row.get("seed_metric"), row.get("seed_reference")
-        if not isinstance(metric, str) or seed is None or pd.isna(seed):
-            continue
-        ours = row[metric]
-        sentences.append(f"{row['model']} ({row['recipe']}): {percent(ours)} "
-                         f"{metric.replace('_', ' ')} against the seed document's {percent(seed)} "
-                         f"({points(ours - seed)}).")
-    return sentences
+# --- text -----------------------------------------------------------------------------------
 
 
 def bullets(lines: Iterable[str]) -> None:

@@ -63,8 +63,10 @@ class ResultsFile:
         self.rows: list[dict[str, Any]] = []
 
     def add(self, row: dict[str, Any]) -> None:
-        key = (row["model"], row.get("recipe"))
-        self.rows = [r for r in self.rows if (r["model"], r.get("recipe")) != key] + [row]
+        """Add a row, replacing the row of the same model, recipe and random seed."""
+        key = (row["model"], row.get("recipe"), row.get("seed"))
+        self.rows = [r for r in self.rows
+                     if (r["model"], r.get("recipe"), r.get("seed")) != key] + [row]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.frame().to_csv(self.path, index=False)

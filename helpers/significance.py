@@ -1,11 +1,17 @@
-"""Is a difference real? Two tests that fit the numbers this project compares.
+"""Is a difference real? The tests that fit the numbers this project compares.
 
 - Runs repeated over a few seeds (the hyperparameter study): Welch's t-test on the two groups'
   accuracies. With three runs a group, the standard errors come from two degrees of freedom each,
   and the t distribution - not the normal's "two standard errors" - gives the right width.
+- Two recipes trained with the same random seeds: the paired t-test on the per-seed differences
+  (:func:`paired`), which covers the variation between trainings, not only between test images.
 - Two models on the same test images (a recipe against another): McNemar's exact test, which looks
   only at the images on which they disagree. The images are shared, so the two accuracies are not
-  independent samples, and an unpaired test would waste that.
+  independent samples, and an unpaired test would waste that. It says nothing about another seed.
+- A family of differences tested at once (every pair of a study's configurations): Holm's
+  correction (:func:`holm`), so that the chance of calling any one of them real by luck stays 5 %.
+
+``helpers.spread`` summarises one model's runs over seeds with these tests.
 """
 
 from __future__ import annotations
@@ -71,21 +77,54 @@ def mcnemar(first_correct: torch.Tensor | np.ndarray, second_correct: torch.Tens
     return Comparison(difference, difference - half, difference + half, float(p_value), "McNemar")
 
 
+def paired(first: Sequence[float], second: Sequence[float]) -> Comparison:
+    """The paired t-test of ``first`` minus ``second``, value by value (two recipes trained with the
+    same seeds: entry i of each is seed i)."""
+    differences = np.asarray(first, dtype=float) - np.asarray(second, dtype=float)
+    if len(differences) < 2:
+        raise ValueError("a paired t-test needs at least two seeds")
+    mean, error = differences.mean(), differences.std(ddof=1) / np.sqrt(len(differences))
+    if error == 0:
+        return Comparison(mean, mean, mean, 0.0 if mean else 1.0, "paired t")
+    half = stats.t.ppf(1 - LEVEL / 2, len(differences) - 1) * error
+    p_value = 2 * stats.t.sf(abs(mean) / error, len(differences) - 1)
+    return Comparison(mean, mean - half, mean + half, float(p_value), "paired t")
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of a family of p-values, in their order: the k-th smallest of
+    m is multiplied by m - k + 1, then each adjusted value is raised to the largest before it, and
+    capped at 1. A difference is real when its adjusted p-value is below :data:`LEVEL`."""
+    values = [float(p) for p in p_values]
+    order = np.argsort(values, kind="stable")
+    count, adjusted, running = len(order), np.empty(len(order)), 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (count - rank) * values[index]))
+        adjusted[index] = running
+    return adjusted.tolist()
+
+
 def pairwise_welch(frame: pd.DataFrame, by: str, metric: str) -> pd.DataFrame:
-    """Welch's t-test for every pair of groups of ``frame`` (one row per run), on ``metric``;
-    groups of a single run get no verdict."""
+    """Welch's t-test for every pair of groups of ``frame`` (one row per run), on ``metric``, with
+    Holm's correction over the family of pairs; groups of a single run get no verdict."""
     groups = {name: values[metric].to_numpy() for name, values in frame.groupby(by, sort=False)}
     rows = []
     for (first, a), (second, b) in combinations(groups.items(), 2):
         row = {"first": first, "second": second, "difference": a.mean() - b.mean()}
         if min(len(a), len(b)) >= 2:
             result = welch(a, b)
-            row.update({"95% interval": (result.low, result.high), "p-value": result.p_value,
-                        "real": result.real})
+            row.update({"95% interval": (result.low, result.high), "p-value": result.p_value})
         else:
-            row.update({"95% interval": None, "p-value": None, "real": None})
+            row.update({"95% interval": None, "p-value": None})
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["first", "second", "difference", "95% interval",
+                                        "p-value"])
+    tested = frame["p-value"].notna()
+    frame["Holm p-value"] = None
+    frame.loc[tested, "Holm p-value"] = holm(frame.loc[tested, "p-value"].astype(float).tolist())
+    frame["real"] = [bool(p < LEVEL) if p is not None and not pd.isna(p) else None
+                     for p in frame["Holm p-value"]]
+    return frame
 
 
 def spread_summary(frame: pd.DataFrame, by: str | list[str], metrics: Sequence[str]) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields as dataclass_fields, replace
 
 import pandas as pd
 import torch
@@ -35,7 +35,25 @@ def test_train_model_is_reproducible_and_writes_its_row(tmp_path, monkeypatch) -
     assert written["goal"].isna().tolist() == [True, False]
     assert (written["test_acc_no_tta"] >= 0).all()
     assert written["recipe_detail"].str.startswith("sgd lr 0.01; cosine").all()  # how it trained
-    assert (run.checkpoint_dir("a-ours") / "best.pt").is_file()
+    assert (run.checkpoint_dir("a-ours-3") / "best.pt").is_file()  # label, recipe, random seed
+
+
+def test_a_model_trained_over_seeds_keeps_one_row_per_seed(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="02_test")
+    file = results.ResultsFile(tmp_path / "02_test.csv")
+    seed, ours = recipes.seed_recipe(1, batch_size=16), recipes.our_recipe(1, batch_size=16)
+    control = recipes.equal_epochs(seed, recipes.our_recipe(2, batch_size=16))
+    assert (control.name, control.epochs, control.optimizer, control.augment) == (
+        recipes.EQUAL_EPOCHS, 2, "adam", data.NO_AUGMENT)
+    trained = experiments.train_over_seeds(run, file, seeds=[0, 1], label="a", model="cnn_v2",
+                                           splits=random_splits(), recipe=ours, dataset="fake")
+    assert [e.row["seed"] for e in trained] == [0, 1]
+    assert trained[0].row["test_acc"] != trained[1].row["test_acc"] or \
+        trained[0].history.rows != trained[1].history.rows
+    experiments.train_model(run, file, label="a", model="cnn_v2", splits=random_splits(),
+                            recipe=ours, dataset="fake", seed=1)  # the same seed again: replaced
+    assert sorted(row["seed"] for row in file.rows) == [0, 1]
 
 
 def test_the_seed_recipe_and_ours_differ_as_the_notebooks_say() -> None:
@@ -51,16 +69,24 @@ def test_the_seed_recipe_and_ours_differ_as_the_notebooks_say() -> None:
     assert recipes.overhead(seed) == seed
 
 
-def test_the_ladder_changes_one_thing_at_a_time() -> None:
-    seed, ours = recipes.seed_recipe(10), recipes.our_recipe(20)
-    augmented, scheduled = recipes.ladder(seed, ours)
-    assert augmented == replace(seed, name=augmented.name, augment=ours.augment)
-    assert (scheduled.optimizer, scheduled.schedule, scheduled.epochs) == ("sgd", "cosine", 20)
-    assert scheduled.label_smoothing == 0 and scheduled.tta == "none"
-    table = recipes.ladder_table({"test_acc": 0.70}, [{"recipe": augmented.name, "test_acc": 0.75},
-                                                      {"recipe": scheduled.name, "test_acc": 0.80}],
+def test_each_ladder_step_changes_exactly_what_its_label_names() -> None:
+    seed, ours = recipes.seed_recipe(10), recipes.our_recipe(20)  # CNNV2: no weight decay in the seed's
+    steps = recipes.ladder(seed, ours)
+    assert [step.name for step in steps] == [name for name, _ in recipes.LADDER_STEPS[:-1]]
+    previous = seed
+    for step, (name, fields) in zip(steps + [replace(ours, tta="none")], recipes.LADDER_STEPS):
+        changed = {f.name for f in dataclass_fields(step)
+                   if f.name != "name" and getattr(step, f.name) != getattr(previous, f.name)}
+        assert changed <= set(fields), (name, changed - set(fields))
+        previous = step
+    # the last step lands on our recipe as trained (test-time augmentation is the step after)
+    assert replace(previous, name=ours.name) == replace(ours, tta="none")
+    table = recipes.ladder_table({"test_acc": 0.70}, [{"recipe": s.name, "test_acc": 0.72 + i / 100}
+                                                      for i, s in enumerate(steps)],
                                  {"test_acc": 0.83, "test_acc_no_tta": 0.82})
-    assert table["gain (points)"].round(6).tolist()[1:] == [5.0, 5.0, 2.0, 1.0]
+    assert table["step"].tolist()[-2:] == ["+ our weight decay, off norms and biases",
+                                          "+ test-time augmentation (ours)"]
+    assert table["gain (points)"].round(6).tolist()[1:] == [2.0, 1.0, 1.0, 1.0, 7.0, 1.0]
 
 
 def test_recipe_settings_are_plain_values_for_the_results_file() -> None:

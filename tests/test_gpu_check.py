@@ -4,6 +4,8 @@ and its tiny mode end to end on the CPU (the same path a lent GPU runs)."""
 from __future__ import annotations
 
 import importlib.util
+import sys
+import time
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +14,7 @@ import pandas as pd
 import pytest
 import torch
 
-from helpers import gpu_check
+from helpers import bench, execution, gpu_check
 from helpers.device import device_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +49,7 @@ def test_device_names_become_file_names() -> None:
 
 
 def test_compile_timing_reports_eager_and_compiled_epochs() -> None:
-    lines = gpu_check.compile_timing(torch.device("cpu"), "eager", batches=2, batch_size=8,
+    lines = bench.compile_speed(torch.device("cpu"), "eager", batches=2, batch_size=8,
                                      model_name="baseline_cnn")
     assert re.fullmatch(r"torch.compile speed-up \d+\.\d\dx on baseline_cnn", lines[-1])
     assert "eager:" in lines[1] and "backend eager" in lines[2]
@@ -76,10 +78,26 @@ def test_the_tiny_check_runs_every_step_and_writes_its_table(tmp_path, monkeypat
     assert steps["step"].tolist() == ["data", "rehearsal", "uncut", "bench", "compile"]
     assert (steps["status"] == "ok").all(), steps
     table = pd.read_csv(out / f"{gpu_check.slug(device_name(torch.device('cpu')))}.csv")
-    row = table.set_index("notebook").loc["02_baseline_cnn"]
-    assert row["estimated seconds"] > 0 and row["measured seconds"] > 0
-    assert row["multiply-adds (T)"] > 0 and row["peak memory (MiB)"] > 0
+    table = table.set_index("notebook")
+    rehearsed = table.loc["02_baseline_cnn"]  # the profile's own parameters: estimated only
+    assert rehearsed["estimated seconds"] > 0 and pd.isna(rehearsed["measured seconds"])
+    assert rehearsed["multiply-adds (T)"] > 0 and rehearsed["peak memory (MiB)"] > 0
+    uncut = table.loc["02_baseline_cnn (seeds 1)"]  # rehearsed and run whole with one seed
+    assert uncut["estimated seconds"] > 0 and uncut["measured seconds"] > 0
+    assert uncut["multiply-adds (T)"] < rehearsed["multiply-adds (T)"]
     assert "within" in steps.loc[2, "note"] or "outside" in steps.loc[2, "note"]
     assert (out / "bench.txt").read_text().strip().splitlines()[-1].startswith(
         "ratio_vs_dataloader=")
     assert "torch.compile speed-up" in (out / "compile.txt").read_text()
+
+
+def test_a_run_all_step_is_stopped_with_its_children_when_the_budget_ends(tmp_path) -> None:
+    said = []
+    marker = tmp_path / "child-still-running"
+    child = f"import time; time.sleep(4); open({str(marker)!r}, 'w').write('late')"
+    parent = (f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {child!r}]);"
+              " print('started', flush=True); time.sleep(30)")
+    status = execution.follow_command([sys.executable, "-c", parent], 2, said.append)
+    assert status != 0 and said == ["  started"]
+    time.sleep(3)
+    assert not marker.exists()  # the child went with its parent

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,5 +87,20 @@ def test_seed_figures_follow_the_reference_key_and_keep_their_units() -> None:
 
 def test_budget_goals_are_the_paired_seed_model_plus_five_points() -> None:
     assert references.goal("ours_5k", "seed_4850") == pytest.approx(0.1914 + 0.05)
+    # the 1K budget: fewer than half the parameters of the seed's 2,250-parameter model, whose
+    # published top-1 is the goal
+    assert references.goal("ours_1k", "seed_2250") == pytest.approx(0.1167)
+    assert references.budget_goal(1_000) == pytest.approx(0.1167)
     assert references.goal("cnn_v3") == 0.90
     assert references.goal("ours_5k") is None and references.goal("mystery") is None
+
+
+def test_the_readme_states_the_goals_of_references_py() -> None:
+    """One source of goals: every goal in the README's table is one of helpers/references.py."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("Goals on the real data", 1)[1].split("\n\n", 2)[1]
+    stated = {float(value) / (100 if unit else 1)
+              for value, unit in re.findall(r">= (\d+\.?\d*) ?(%?)", section)}
+    known = set(references.GOALS.values()) | {references.budget_goal(1_000)}
+    assert stated and all(any(abs(goal - value) < 1e-9 for value in known) for goal in stated), \
+        stated

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 from scipy import stats
 
-from helpers import evaluation, significance
+from helpers import evaluation, significance, spread
 
 
 def test_welch_matches_scipy_and_uses_the_t_distribution() -> None:
@@ -76,3 +78,72 @@ def test_pairwise_welch_and_spread_summary() -> None:
     assert pairs.loc[("x", "y"), "real"] and not pairs.loc[("x", "z"), "real"]
     single = significance.pairwise_welch(frame.groupby("group").head(1), "group", "acc")
     assert single["real"].isna().all()  # one run each: no verdict
+
+
+def test_holm_adjusts_a_worked_example() -> None:
+    """Four p-values 0.01, 0.04, 0.03, 0.005 (m = 4). Sorted: 0.005 x 4 = 0.02; 0.01 x 3 = 0.03;
+    0.03 x 2 = 0.06; 0.04 x 1 = 0.04, raised to 0.06 (never below an earlier one). Unadjusted, all
+    four pass 5 %; adjusted, only the two smallest do."""
+    adjusted = significance.holm([0.01, 0.04, 0.03, 0.005])
+    assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert significance.holm([0.6, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1
+    assert significance.holm([]) == []
+
+
+def test_pairwise_differences_are_called_real_after_holm_only() -> None:
+    frame = pd.DataFrame({"group": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+                          "acc": [0.80, 0.81, 0.805, 0.788, 0.798, 0.793, 0.776, 0.786, 0.781]})
+    pairs = significance.pairwise_welch(frame, "group", "acc").set_index(["first", "second"])
+    assert pairs["Holm p-value"].tolist() == pytest.approx(significance.holm(pairs["p-value"]))
+    assert pairs.loc[("a", "b"), "p-value"] < 0.05 and not pairs.loc[("a", "b"), "real"]
+    assert pairs.loc[("b", "c"), "p-value"] < 0.05 and not pairs.loc[("b", "c"), "real"]
+    assert pairs.loc[("a", "c"), "real"]  # the one difference that holds within the family
+
+
+def test_a_paired_test_over_seeds_sees_a_steady_gain_that_welch_misses() -> None:
+    # ours beats the seed's recipe by about 1 point with every seed, while seeds vary by 3 points
+    seed = [0.70, 0.73, 0.76]
+    ours = [0.711, 0.739, 0.772]
+    assert significance.paired(ours, seed).p_value < 0.05
+    assert significance.welch(ours, seed).p_value > 0.5
+    with pytest.raises(ValueError, match="at least two seeds"):
+        significance.paired([0.7], [0.6])
+
+
+def test_over_seeds_gives_mean_spread_interval_and_the_goal_verdict() -> None:
+    result = spread.over_seeds([0.80, 0.82, 0.84])
+    assert result.mean == pytest.approx(0.82) and result.std == pytest.approx(0.02)
+    low, high = result.interval  # t(0.975, 2) = 4.303; 4.303 x 0.02 / sqrt(3) = 0.0497
+    assert (low, high) == pytest.approx((0.82 - 0.0497, 0.82 + 0.0497), abs=1e-4)
+    assert result.verdict(0.82) == "met"
+    assert result.verdict(0.77) == "met with confidence"
+    assert result.verdict(0.83) == "missed" and result.verdict(None) == ""
+    single = spread.over_seeds([0.9])
+    assert math.isnan(single.std) and single.verdict(0.8) == "met"
+
+
+def results_rows() -> list[dict]:
+    """Three seeds of two recipes and the equal-epochs control, as a notebook's results rows."""
+    accuracy = {"seed": [0.60, 0.63, 0.61], "seed, our epochs": [0.62, 0.65, 0.63],
+                "ours": [0.66, 0.69, 0.671]}
+    return [{"model": "baseline_cnn", "recipe": recipe, "seed": seed, "test_acc": value,
+             "goal": 0.65 if recipe == "ours" else None}
+            for recipe, values in accuracy.items() for seed, value in enumerate(values)]
+
+
+def test_spread_by_recipe_gives_each_recipe_its_mean_interval_and_verdict() -> None:
+    table = spread.spread_by_recipe(results_rows()).set_index("recipe")
+    assert table.loc["ours", "seeds"] == 3
+    assert table.loc["ours", "mean"] == pytest.approx((0.66 + 0.69 + 0.671) / 3)
+    assert table.loc["ours", "95% low"] < 0.65 < table.loc["ours", "mean"]
+    assert table.loc["ours", "verdict"] == "met"  # the mean reaches 65 %, the interval does not
+    assert table.loc["seed", "verdict"] == ""  # no goal for the seed's recipe
+
+
+def test_recipes_are_compared_seed_by_seed_as_a_family() -> None:
+    family = spread.recipe_differences(results_rows(), "baseline_cnn", [
+        ("ours", "seed"), ("ours", "seed, our epochs"), ("seed, our epochs", "seed")])
+    assert family["difference"].tolist() == pytest.approx([(0.06 + 0.06 + 0.061) / 3,
+                                                           (0.04 + 0.04 + 0.041) / 3, 0.02])
+    assert family["Holm p-value"].tolist() == pytest.approx(significance.holm(family["p-value"]))
+    assert family["real"].tolist() == [p < 0.05 for p in family["Holm p-value"]]

@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-python3}"
 [ -x .venv/bin/python ] && python=.venv/bin/python
-if compgen -G ".whl/*.whl" >/dev/null; then
+if ! "$python" -c "import papermill, ipykernel, torchinfo" 2>/dev/null && compgen -G ".whl/*.whl" >/dev/null
+then
   "$python" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
     --target /tmp/gpu-check-site .whl/*.whl
   export PYTHONPATH=/tmp/gpu-check-site${PYTHONPATH:+:$PYTHONPATH}

@@ -16,7 +16,7 @@ import json
 import os
 import pickle
 import struct
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -51,9 +51,6 @@ CIFAR100_HIERARCHY = {
     "vehicles_1": ["bicycle", "bus", "motorcycle", "pickup_truck", "train"],
     "vehicles_2": ["lawn_mower", "rocket", "streetcar", "tank", "tractor"],
 }
-
-
-# --- images -----------------------------------------------------------------------------------
 
 
 def _class_style(colour_index: int, colours: int, pattern_index: int) -> tuple[float, float, float]:
@@ -233,6 +230,12 @@ def _mark(folder: Path, seed: int, sizes: Mapping[str, int], md5: bool = True) -
 
 
 WRITERS = {"cifar10": write_cifar10, "cifar100": write_cifar100, "eurosat": write_eurosat}
+
+
+def write_in_parallel(sizes: Mapping[str, Mapping[str, int]], root: Path) -> None:
+    """Every data set of ``sizes`` (a profile's ``synthetic_sizes``) under ``root``, one each."""
+    with ProcessPoolExecutor(max_workers=len(sizes)) as pool:
+        list(pool.map(ensure_synthetic, sizes, [root] * len(sizes), sizes.values()))
 
 
 def ensure_synthetic(name: str, root: Path, sizes: Mapping[str, int], seed: int = 0) -> Path:

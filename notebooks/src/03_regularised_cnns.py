@@ -26,6 +26,7 @@ cnn_v3_weight_decay = 0.0001  # weight decay of CNNV3 in the seed's recipe
 our_epochs = 40  # epochs of our recipe
 our_batch_size = 256  # images per step, our recipe
 our_lr = 0.1  # peak SGD learning rate, our recipe
+seeds = 3  # random seeds of each recipe of CNNV2 and CNNV3, for means and intervals
 ladder_model = "cnn_v2"  # the model trained at each step from the seed's recipe to ours
 study_seeds = 3  # runs per configuration of the hyperparameter study
 study_epochs = 25  # epochs of each study run (the seed's recipe)
@@ -33,7 +34,8 @@ study_epochs = 25  # epochs of each study run (the seed's recipe)
 # %%
 import pandas as pd
 
-from helpers import data, experiments, plots, recipes, references, report, significance
+from helpers import data, experiments, plots, recipes, references, report, sentences
+from helpers import significance, spread
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
                             data_root=data_root, resume=resume)
@@ -77,6 +79,37 @@ for model in seed_recipes:
             dataset="CIFAR-10")
 
 # %% [markdown]
+# ## Over seeds, and at equal epochs
+#
+# As in notebook 02: each recipe is trained with `seeds` random seeds and read by its mean and the
+# 95 % t-interval of the mean (a goal is *met* by the mean, *met with confidence* by the interval's
+# lower end), and the seed's recipe is also trained as long as ours, so that more epochs and a
+# better recipe are told apart. Recipes are compared seed by seed (paired t-test), with Holm's
+# correction over the comparisons of both models.
+
+# %%
+more_seeds, all_seeds = range(seed + 1, seed + seeds), range(seed, seed + seeds)
+main_recipes = (recipes.SEED, recipes.OURS, recipes.EQUAL_EPOCHS)
+for model in seed_recipes:
+    control = recipes.equal_epochs(seed_recipes[model], our_recipe)
+    for recipe, random_seeds in ((seed_recipes[model], more_seeds), (our_recipe, more_seeds),
+                                 (control, all_seeds)):
+        experiments.train_over_seeds(run, results, seeds=random_seeds, label=model, model=model,
+                                     splits=splits, recipe=recipe, dataset="CIFAR-10")
+main_rows = [row for row in results.rows
+             if row["model"] in seed_recipes and row["recipe"] in main_recipes]
+over_seeds = spread.spread_by_recipe(main_rows)
+report.seeds_table(over_seeds, f"CNNV2 and CNNV3, CIFAR-10 test accuracy over {seeds} random "
+                   "seeds")
+recipe_family = spread.with_holm(pd.concat([spread.recipe_differences(main_rows, model, [
+    (recipes.OURS, recipes.SEED), (recipes.OURS, recipes.EQUAL_EPOCHS),
+    (recipes.EQUAL_EPOCHS, recipes.SEED)]) for model in seed_recipes], ignore_index=True)) \
+    if seeds > 1 else None
+if recipe_family is not None:
+    report.differences_table(recipe_family, "Recipes compared seed by seed (paired t-test, "
+                             "Holm's correction over all six)")
+
+# %% [markdown]
 # ## Curves, classification reports and confusion matrices
 
 # %%
@@ -96,7 +129,9 @@ baseline_file = run.layout.results_file("02_baseline_cnn")
 if not baseline_file.is_file():
     raise FileNotFoundError(f"{baseline_file} is missing: run notebook 02 first "
                             "(./run_all.sh --only 02)")
-rows = pd.read_csv(baseline_file).to_dict("records") + [e.row for e in trained.values()]
+baseline = pd.read_csv(baseline_file)  # its first seed's runs of the two recipes
+rows = baseline[(baseline["seed"] == seed) & baseline["recipe"].isin([recipes.SEED, recipes.OURS])
+                ].to_dict("records") + [e.row for e in trained.values()]
 side_by_side = pd.DataFrame(rows).assign(gap=lambda f: 100 * (f["train_acc"] - f["val_acc"]))
 report.results_table(side_by_side.to_dict("records"), "CIFAR-10 test set: three models, two "
                      "recipes each", extra={"train_acc": "train acc",
@@ -111,9 +146,11 @@ report.recipes_chart([e.row for e in trained.values()], "CIFAR-10: test accuracy
 # %% [markdown]
 # ## What each change buys
 #
-# From the seed's recipe to ours one change at a time, on one model: first the augmentation, then
-# SGD with the warm-up and cosine schedule at our batch size and length, then label smoothing and
-# weight decay off norms (that is our recipe), then test-time flips (our recipe's evaluation).
+# From the seed's recipe to ours one change at a time, on one model, each step changing exactly
+# what its name says: the augmentation, our batch size and length, SGD with the warm-up and cosine
+# schedule, label smoothing, our weight decay off norms and biases (that is our recipe), then
+# test-time flips (our recipe's evaluation). Each step is one training with one seed: the spread
+# above says how large a step must be to stand out.
 
 # %%
 steps = [experiments.train_model(run, results, label=ladder_model, model=ladder_model,
@@ -151,10 +188,10 @@ study["configuration"] = [f"{c}: lr {l:g}, dropout {d:g}, wd {w:g}"
                           for c, l, d, w in study[["config", "lr", "dropout", "weight_decay"]].values]
 
 # %%
-spread = significance.spread_summary(study, "configuration", ["val_acc", "test_acc"])
-spread["seed's val_acc"] = [references.seed_figure(f"cnn_v3_study_{c}").value
+study_spread = significance.spread_summary(study, "configuration", ["val_acc", "test_acc"])
+study_spread["seed's val_acc"] = [references.seed_figure(f"cnn_v3_study_{c}").value
                             for c in references.CNN_V3_STUDY]
-report.table(spread, "Validation and test accuracy over seeds (mean, std) beside the seed's "
+report.table(study_spread, "Validation and test accuracy over seeds (mean, std) beside the seed's "
              "single validation figure", formats={"val_acc std": "percent",
                                                  "test_acc std": "percent"}, index=True)
 study["validation accuracy (%)"] = 100 * study["val_acc"]
@@ -164,25 +201,30 @@ plots.spread_by_group(study, "config", "validation accuracy (%)",
                       "CNNV3 study: validation accuracy per configuration");
 differences = significance.pairwise_welch(study, "configuration", "val_acc")
 report.welch_table(differences, "Pairwise differences of mean validation accuracy (Welch's "
-                   "t-test)")
+                   "t-test; Holm's correction over the family of pairs decides what is real)")
 
 # %% [markdown]
 # ## Conclusion
 
 # %%
-best_config = spread["val_acc mean"].idxmax()
+best_config = study_spread["val_acc mean"].idxmax()
 real = differences[differences["real"] == True]  # noqa: E712 - None means untested
 largest = ladder.iloc[1:].loc[ladder["gain (points)"].iloc[1:].idxmax()]
 report.bullets([
-    *report.seed_figure_sentences(trained[model, "seed"].row for model in seed_recipes),
-    *report.recipe_sentences(comparison),
-    *(report.goal_sentence(trained[model, "ours"].row) for model in seed_recipes),
+    *sentences.seed_figure_sentences(trained[model, "seed"].row for model in seed_recipes),
+    *sentences.recipe_sentences(comparison),
+    *(sentences.spread_goal_sentence(row) for row in over_seeds.to_dict("records")
+      if row["recipe"] == recipes.OURS and not pd.isna(row["goal"])),
+    *([sentences.paired_sentence(row, seeds) for row in recipe_family.to_dict("records")]
+      if recipe_family is not None else
+      ["With one random seed per recipe there is no spread to compare the recipes against."]),
     f"From the seed's recipe to ours, {ladder_model}'s largest single gain came from "
     f"*{largest['step']}* ({largest['gain (points)']:+.1f} points); all changes together moved "
     f"it from {ladder['test_acc'].iloc[0]:.1%} to {ladder['test_acc'].iloc[-1]:.1%}.",
     f"In the study, configuration {best_config[:1]} had the best mean validation accuracy "
-    f"({spread.loc[best_config, 'val_acc mean']:.1%} over {study_seeds} seed(s)); "
-    + (f"{len(real)} of {len(differences)} pairwise differences are real at the 5 % level"
+    f"({study_spread.loc[best_config, 'val_acc mean']:.1%} over {study_seeds} seed(s)); "
+    + (f"{len(real)} of {len(differences)} pairwise differences are real at the 5 % level "
+       f"after Holm's correction for the {len(differences)} comparisons"
        + (": " + "; ".join(f"{r['first'][:1]} vs {r['second'][:1]} ({r['difference']:+.1%})"
                            for _, r in real.iterrows()) if len(real) else "")
        if study_seeds > 1 else

@@ -43,7 +43,7 @@ backbone_lr_scale = 0.1  # the fine-tuned backbone learns at this fraction of th
 # %%
 import pandas as pd
 
-from helpers import data, experiments, features, models, recipes, report
+from helpers import data, experiments, features, models, recipes, report, sentences
 from helpers import significance
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
@@ -203,9 +203,9 @@ report.recipes_chart(rows, "EuroSAT: test accuracy by model and recipe")
 # %%
 fastest = speed.set_index("model")["speed-up of the run"]
 report.bullets([
-    *report.seed_figure_sentences(trained[label, "seed"].row for label in paired),
-    *report.recipe_sentences(comparison),
-    *(report.goal_sentence(row) for row in rows if row["goal"] is not None),
+    *sentences.seed_figure_sentences(trained[label, "seed"].row for label in paired),
+    *sentences.recipe_sentences(comparison),
+    *(sentences.goal_sentence(row) for row in rows if row["goal"] is not None),
     f"Frozen MobileNetV2 reached {size_study['val_acc'].min():.1%} to "
     f"{size_study['val_acc'].max():.1%} validation accuracy over {len(size_study)} input sizes, "
     f"best at {best_side} pixels; the pretrained runs use {pretrained_resize} pixels.",

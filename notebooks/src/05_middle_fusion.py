@@ -32,7 +32,7 @@ train_views = 4  # cached views of each training image for our recipe (up to the
 # %%
 import pandas as pd
 
-from helpers import data, experiments, features, models, recipes, report
+from helpers import data, experiments, features, models, recipes, report, sentences
 from helpers import significance
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
@@ -134,9 +134,9 @@ report.recipes_chart(rows, "Middle fusion and its ablation: test accuracy")
 
 # %%
 report.bullets([
-    *report.seed_figure_sentences([trained["middle_fusion", "seed"].row]),
-    *report.recipe_sentences(tests),
-    report.goal_sentence(trained["middle_fusion", "ours"].row),
+    *sentences.seed_figure_sentences([trained["middle_fusion", "seed"].row]),
+    *sentences.recipe_sentences(tests),
+    sentences.goal_sentence(trained["middle_fusion", "ours"].row),
     *(f"Fusion against {row['model'].split(' against ')[1]}: {row['ours']:.1%} against "
       f"{row['seed recipe']:.1%} ({100 * row['difference']:+.1f} points, McNemar p = "
       f"{row['p-value']:.2g}): " + ("the second backbone adds something real."

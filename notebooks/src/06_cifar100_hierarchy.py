@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from helpers import data, evaluation, experiments, models, plots, recipes, report
+from helpers import data, evaluation, experiments, models, plots, recipes, report, sentences
 from helpers import significance, superclasses
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
@@ -254,16 +254,22 @@ report.table(pd.DataFrame(summaries), "Fine-class test accuracy: summary of the 
 # ## From classes to superclasses (seed 004)
 #
 # Four ways to turn fine100's probabilities (our recipe) into a superclass prediction, next to the
-# two models that predict superclasses directly, all on the same 10,000 test images. The validation
-# weighting uses fine100's accuracy on each class of the validation split.
+# two models that predict superclasses directly, all on the same test images. The validation
+# weighting uses fine100's accuracy on each class of one half of the validation split; the other
+# half chooses the mapping, so that no choice is made on a test figure.
 
 # %%
 fine100 = trained["fine100", "ours"]
 val_loader = data.make_loaders(fine_splits, run, batch_size=our_batch_size, **inputs)[1]
 val_predictions = evaluation.predict(fine100.model, val_loader, our_recipe.tta)
+# the validation images in two halves: the weights from one, the choice of mapping on the other
+weighting, choosing = (evaluation.Predictions(val_predictions.logits[half::2],
+                                              val_predictions.labels[half::2]) for half in (0, 1))
 fine_weights = torch.tensor(evaluation.per_class_accuracy(
-    evaluation.confusion(val_predictions, 100), cifar100.classes).to_numpy(), dtype=torch.float32)
+    evaluation.confusion(weighting, 100), cifar100.classes).to_numpy(), dtype=torch.float32)
 mapping_rows = [{"method": f"fine100 -> {name}", "how": how,
+                 "val accuracy": superclasses.coarse_predictions(
+                     choosing, fine_to_coarse, name, fine_weights).accuracy(),
                  "accuracy": superclasses.coarse_predictions(
                      fine100.test, fine_to_coarse, name, fine_weights).accuracy()}
                 for name, how in superclasses.MAPPINGS.items()]
@@ -274,7 +280,9 @@ mapping_rows += [
      "accuracy": trained["multihead", "ours"].heads["coarse"].accuracy()},
 ]
 mappings = pd.DataFrame(mapping_rows)
-report.table(mappings, "Superclass test accuracy, six ways (our recipe)")
+chosen_mapping = mappings.loc[mappings["val accuracy"].idxmax()]
+report.table(mappings, "Superclass accuracy, six ways (our recipe): the mapping is chosen on the "
+             "validation images not used for its weights, the test column reports")
 plots.mapping_bars(mappings, "Superclass test accuracy by method");
 
 # %% [markdown]
@@ -295,7 +303,6 @@ report.recipes_chart(rows, "CIFAR-100 with MobileNetV3-Small: test accuracy by r
 # ## Conclusion
 
 # %%
-best_mapping = mappings.loc[mappings["accuracy"].idxmax()]
 by_method = mappings.set_index("method")["accuracy"]
 by_option = ablation.set_index("option")["val_acc"]
 ours = {label: trained[label, "ours"].row for label in plans}
@@ -305,17 +312,19 @@ report.bullets([
     "input.",
     f"Augmentation: *{chosen_level}* was best ({augmentation.set_index('level').loc[chosen_level, 'val_acc']:.1%} "
     f"validation accuracy; no augmentation {augmentation['val_acc'].iloc[0]:.1%}).",
-    *report.seed_figure_sentences(trained[label, "seed"].row for label in plans),
-    *report.recipe_sentences(comparison),
-    *(report.goal_sentence(ours[label]) for label in ("fine100", "coarse20")),
+    *sentences.seed_figure_sentences(trained[label, "seed"].row for label in plans),
+    *sentences.recipe_sentences(comparison),
+    *(sentences.goal_sentence(ours[label]) for label in ("fine100", "coarse20")),
     f"Two heads or one: on all 100 + 20 classes the two-head model's fine head reached "
     f"{ours['multihead']['test_acc']:.1%} (fine100: {ours['fine100']['test_acc']:.1%}) and its "
     f"coarse head {ours['multihead']['test_acc_coarse']:.1%} (coarse20: "
     f"{ours['coarse20']['test_acc']:.1%}), with one backbone instead of two.",
-    f"Fine to coarse: the best way to the superclasses was *{best_mapping['method']}* with "
-    f"{best_mapping['accuracy']:.1%}, "
-    f"{100 * (best_mapping['accuracy'] - by_method['fine100 -> argmax']):+.1f} points against "
-    f"mapping fine100's argmax and "
-    f"{100 * (best_mapping['accuracy'] - by_method['coarse20 model']):+.1f} points against the "
-    "coarse20 model.",
+    f"Fine to coarse: validation chose *{chosen_mapping['method']}* "
+    f"({chosen_mapping['val accuracy']:.1%} on the validation images not used for its weights); "
+    f"on the test images it reached {chosen_mapping['accuracy']:.1%}"
+    + ("" if chosen_mapping["method"] == "fine100 -> argmax" else
+       f", {100 * (chosen_mapping['accuracy'] - by_method['fine100 -> argmax']):+.1f} points "
+       "against mapping fine100's argmax")
+    + f", {100 * (chosen_mapping['accuracy'] - by_method['coarse20 model']):+.1f} points against "
+    "the coarse20 model.",
 ])
