@@ -157,7 +157,9 @@ def seeds_table(frame: pd.DataFrame, caption: str) -> None:
     each model and recipe over its seeds, the goal and the verdict."""
     shown = frame.assign(**{"95% interval": [_interval(low, high) for low, high in
                                               zip(frame["95% low"], frame["95% high"])]})
-    table(shown.drop(columns=["95% low", "95% high"]), caption,
+    empty = [column for column in ("goal", "verdict")
+             if shown[column].replace("", None).isna().all()]  # no goal among these models
+    table(shown.drop(columns=["95% low", "95% high", *empty]), caption,
           formats={"mean": "percent", "std": "percent", "seeds": "count"})
 
 

@@ -103,3 +103,12 @@ def test_loss_curves_by_model_draw_one_line_per_model_in_each_panel() -> None:
     assert train.get_title() == "Budgets: training loss"
     assert len(train.lines) == 2 and len(validation.lines) == 4  # + each kept epoch's dot
     assert legend_texts(validation) == ["1K", "10K"]
+
+
+def test_a_single_epoch_is_drawn_and_ticked_as_a_whole_epoch() -> None:
+    train, _ = plots.loss_curves_by_model({"1K": history(1)}, "One epoch")
+    assert train.lines[0].get_marker() == "."  # one point, still visible
+    train.figure.canvas.draw()
+    low, high = train.get_xlim()
+    ticks = [tick for tick in train.get_xticks() if low <= tick <= high]
+    assert ticks and all(float(tick).is_integer() for tick in ticks)

@@ -126,3 +126,12 @@ def test_a_goal_over_seeds_is_met_with_confidence_met_or_missed(mean, low, verdi
     assert sentence.endswith(ending)
     one = sentences.spread_goal_sentence({**row, "seeds": 1, "95% low": math.nan})
     assert "over 1 seed: " in one and "interval" not in one
+
+
+def test_seeds_table_leaves_out_the_goal_columns_where_no_model_has_a_goal(shown) -> None:
+    frame = pd.DataFrame({"model": ["cnn"], "recipe": ["seed"], "seeds": [2], "mean": [0.6],
+                          "std": [0.01], "95% low": [0.5], "95% high": [0.7], "goal": [None],
+                          "verdict": [""]})
+    report.seeds_table(frame, "No goal")
+    html = shown[0].to_html()
+    assert "verdict" not in html and ">goal<" not in html and "50.0% to 70.0%" in html

@@ -24,4 +24,4 @@ def axis(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
 
 def whole_epochs(ax: Axes) -> None:
     """Epochs are counted: ticks on whole numbers only."""
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))

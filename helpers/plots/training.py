@@ -44,8 +44,9 @@ def loss_curves_by_model(histories: dict[str, Any], title: str = "",
     colours = sns.color_palette("viridis", len(histories))
     for colour, (label, history) in zip(colours, histories.items()):
         frame = history.frame().set_index("epoch", drop=False)
-        axes[0].plot(frame["epoch"], frame["train_loss"], color=colour, label=label)
-        axes[1].plot(frame["epoch"], frame["val_loss"], color=colour, label=label)
+        # markers, so that a training of one epoch still shows
+        axes[0].plot(frame["epoch"], frame["train_loss"], color=colour, label=label, marker=".")
+        axes[1].plot(frame["epoch"], frame["val_loss"], color=colour, label=label, marker=".")
         axes[1].plot(history.best_epoch, frame.loc[history.best_epoch, "val_loss"], "o",
                      color=colour)
     for ax, name in zip(axes, ("training", "validation")):
