@@ -33,7 +33,8 @@ from .config import resolve_device, seed_everything
 from .data import CROP_FLIP, DeviceLoader, ImageSplit
 from .device import batch_layout, device_name, gradient_scaler, synchronise
 from .models import build_model
-from .training import classification_loss, make_optimizer, train_epoch
+from .optim import make_optimizer
+from .training import classification_loss, train_epoch
 
 MEAN, STD = [0.49, 0.48, 0.45], [0.25, 0.24, 0.26]
 

@@ -16,7 +16,8 @@ from .features import FeatureSplits
 from .models import BackboneAndHead, build_model, count_parameters
 from .recipes import Recipe
 from .results import ResultsFile, result_row
-from .training import History, fit, make_optimizer, make_scheduler
+from .optim import make_optimizer, make_scheduler
+from .training import History, fit
 
 
 @dataclass

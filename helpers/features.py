@@ -23,7 +23,8 @@ from torch import nn
 from .data.loader import SeededEpochs
 from .device import autocast, gradient_scaler, synchronise
 from .passes import EVERY_BATCH, Passes
-from .training import make_optimizer, train_epoch, validate
+from .optim import make_optimizer
+from .training import train_epoch, validate
 
 VIEWS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "identity": lambda x: x,

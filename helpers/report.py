@@ -184,8 +184,8 @@ def _interval(low: float, high: float, points: bool = False) -> str:
 def welch_table(frame: pd.DataFrame, caption: str) -> None:
     """The table of ``significance.pairwise_welch``, differences in percentage points."""
     shown = frame.assign(difference=100 * frame["difference"], **{
-        "95% interval (points)": [f"{100 * i[0]:+.1f} to {100 * i[1]:+.1f}"
-                                  if isinstance(i, tuple) else "" for i in frame["95% interval"]]})
+        "95% interval (points)": [_interval(*i, points=True) if isinstance(i, tuple) else ""
+                                  for i in frame["95% interval"]]})
     table(shown.drop(columns=["95% interval"]), caption)
 
 

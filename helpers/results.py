@@ -55,8 +55,8 @@ def result_row(model: str, dataset: str, params: int, history: History, test: Pr
 
 
 class ResultsFile:
-    """A notebook's results file (``run.results_file``): one row per model and recipe, rewritten
-    after every ``add`` so that a run that fails later keeps the rows it has."""
+    """A notebook's results file (``run.results_file``): one row per model, recipe and random seed,
+    rewritten after every ``add`` so that a run that fails later keeps the rows it has."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -89,12 +89,6 @@ class ResultsFile:
         columns = RESULT_COLUMNS + [c for c in frame.columns if c not in RESULT_COLUMNS]
         return frame.reindex(columns=columns)
 
-    def row(self, model: str, recipe: str) -> dict[str, Any]:
-        """The row of ``model`` trained by ``recipe``."""
-        for row in self.rows:
-            if (row["model"], row.get("recipe")) == (model, recipe):
-                return row
-        raise KeyError(f"no results row for {model} ({recipe}) in {self.path.name}")
 
 
 def reference_of(row: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ from torch import nn
 
 from .checkpoints import Checkpoints, code_digest, run_signature
 from .device import autocast, gradient_scaler, synchronise
-from .optim import make_optimizer, make_scheduler, per_epoch  # noqa: F401  (for fit's callers)
+from .optim import per_epoch
 from .passes import EVERY_BATCH, Passes
 from .progress import Progress
 

@@ -15,7 +15,8 @@ from helpers.data.sources import EUROSAT_CLASS_COUNTS
 from helpers.layout import Layout, layout_for
 from helpers.passes import EVERY_BATCH, CutPasses, pass_seconds
 from helpers.data import DeviceLoader, ImageSplit
-from helpers.training import fit, make_optimizer
+from helpers.optim import make_optimizer
+from helpers.training import fit
 
 @pytest.fixture
 def cut(tmp_path) -> CutPasses:

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers import checkpoints, models, training
+from helpers import checkpoints, models, optim, training
 from helpers.data import DeviceLoader, ImageSplit, CROP_FLIP
 
 
@@ -43,10 +43,10 @@ def train(epochs: int, checkpoint_dir=None, stop_after: int | None = None, patie
           resume: bool = False):
     torch.manual_seed(0)
     model = DropoutCNN()
-    optimizer = training.make_optimizer(model, "adamw", lr=3e-3, weight_decay=1e-4,
+    optimizer = optim.make_optimizer(model, "adamw", lr=3e-3, weight_decay=1e-4,
                                         decay_norm_and_bias=False)
     train_loader, val_loader = tiny_loaders()
-    scheduler = training.make_scheduler(optimizer, "cosine", epochs, len(train_loader),
+    scheduler = optim.make_scheduler(optimizer, "cosine", epochs, len(train_loader),
                                         warmup_epochs=1)
 
     def kill(epoch, row):
@@ -126,7 +126,7 @@ def test_edited_model_code_never_resumes_its_old_checkpoint(tmp_path, monkeypatc
         model = module.EditableNet()
         train_loader, val_loader = tiny_loaders()
         return training.fit(model, train_loader, val_loader, epochs=2, resume=True,
-                            optimizer=training.make_optimizer(model), checkpoint_every=0,
+                            optimizer=optim.make_optimizer(model), checkpoint_every=0,
                             checkpoint_dir=tmp_path / "ckpt",
                             on_epoch_end=lambda epoch, row: epochs_seen.append(epoch))
 
@@ -162,7 +162,7 @@ def test_early_stopping_counts_from_the_lowest_loss_and_keeps_the_best_accuracy(
     model = models.build_model("baseline_cnn")
     train_loader, val_loader = tiny_loaders()
     history = training.fit(model, train_loader, val_loader, epochs=7, patience=2,
-                           optimizer=training.make_optimizer(model, "sgd", lr=0.05),
+                           optimizer=optim.make_optimizer(model, "sgd", lr=0.05),
                            on_epoch_end=lambda e, r: snapshots.update({e: copy.deepcopy(
                                model.state_dict())}))
     # the loss stalls after epoch 2, so training stops after epoch 4; epoch 3 has the best accuracy
@@ -179,7 +179,7 @@ def test_checkpoints_describe_themselves_and_shrink_when_training_ends(tmp_path)
     train_loader, val_loader = tiny_loaders()
     sizes = {}
     training.fit(model, train_loader, val_loader, epochs=2, checkpoint_dir=tmp_path,
-                 optimizer=training.make_optimizer(model), checkpoint_every=0,
+                 optimizer=optim.make_optimizer(model), checkpoint_every=0,
                  on_epoch_end=lambda epoch, row: sizes.update(
                      {epoch: (tmp_path / "last.pt").stat().st_size}))
     running = checkpoints.load_checkpoint(tmp_path / "last.pt")  # weights_only=True inside
@@ -199,7 +199,7 @@ def test_checkpoints_wait_for_their_interval(tmp_path) -> None:
     train_loader, val_loader = tiny_loaders()
     written = []
     training.fit(model, train_loader, val_loader, epochs=3, checkpoint_dir=tmp_path,
-                 optimizer=training.make_optimizer(model), checkpoint_every=3600,
+                 optimizer=optim.make_optimizer(model), checkpoint_every=3600,
                  on_epoch_end=lambda epoch, row: written.append((tmp_path / "last.pt").exists()))
     assert written == [False, False, True]  # only the last epoch within the hour
 
@@ -232,16 +232,16 @@ def test_multi_head_history_has_an_accuracy_per_head() -> None:
     for loader in (train_loader, val_loader):
         loader.labels = torch.stack([loader.labels, loader.labels % 2], dim=1)
     history = training.fit(model, train_loader, val_loader, epochs=1,
-                           optimizer=training.make_optimizer(model))
+                           optimizer=optim.make_optimizer(model))
     assert {"val_acc_fine", "val_acc_coarse", "train_acc_coarse"} <= set(history.rows[0])
 
 
 def test_builders_reject_unknown_names() -> None:
     model = models.build_model("baseline_cnn")
     with pytest.raises(ValueError, match="unknown optimiser 'rmsprop'"):
-        training.make_optimizer(model, "rmsprop")
+        optim.make_optimizer(model, "rmsprop")
     with pytest.raises(ValueError, match="unknown schedule 'cyclic'"):
-        training.make_scheduler(training.make_optimizer(model), "cyclic", 10, 5)
+        optim.make_scheduler(optim.make_optimizer(model), "cyclic", 10, 5)
     with pytest.raises(ValueError, match="unknown model 'resnet'"):
         models.build_model("resnet")
 
@@ -265,7 +265,7 @@ def test_compiled_training_runs_through_the_compiled_module_and_saves_plain_weig
     model = models.BaselineCNN()
     train_loader, val_loader = tiny_loaders()
     training.fit(model, train_loader, val_loader, epochs=1,
-                 optimizer=training.make_optimizer(model), checkpoint_dir=tmp_path,
+                 optimizer=optim.make_optimizer(model), checkpoint_dir=tmp_path,
                  compile_model=True)
     assert len(compiled) == 1 and compiled[0].calls == len(train_loader) + len(val_loader)
     saved = checkpoints.load_checkpoint(tmp_path / "best.pt")["model"]
@@ -274,18 +274,18 @@ def test_compiled_training_runs_through_the_compiled_module_and_saves_plain_weig
 
 def test_weight_decay_spares_norm_and_bias_only_when_asked() -> None:
     model = models.build_model("cnn_v2")
-    spared = training.make_optimizer(model, "sgd", weight_decay=5e-4, decay_norm_and_bias=False)
+    spared = optim.make_optimizer(model, "sgd", weight_decay=5e-4, decay_norm_and_bias=False)
     decays = {p.ndim > 1: g["weight_decay"] for g in spared.param_groups for p in g["params"]}
     assert decays == {True: 5e-4, False: 0.0}
-    plain = training.make_optimizer(model, "sgd", weight_decay=5e-4)
+    plain = optim.make_optimizer(model, "sgd", weight_decay=5e-4)
     assert {g["weight_decay"] for g in plain.param_groups} == {5e-4}
     assert sum(len(g["params"]) for g in spared.param_groups) == len(list(model.parameters()))
 
 
 def test_cosine_schedule_warms_up_then_decays_to_zero() -> None:
     model = models.build_model("baseline_cnn")
-    optimizer = training.make_optimizer(model, "sgd", lr=0.1)
-    scheduler = training.make_scheduler(optimizer, "cosine", epochs=4, steps_per_epoch=10,
+    optimizer = optim.make_optimizer(model, "sgd", lr=0.1)
+    scheduler = optim.make_scheduler(optimizer, "cosine", epochs=4, steps_per_epoch=10,
                                         warmup_epochs=1)
     rates = []
     for _ in range(40):

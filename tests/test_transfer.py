@@ -6,7 +6,7 @@ import urllib.error
 
 import pytest
 import torch
-from helpers import config, experiments, features, models, recipes, results, training
+from helpers import config, experiments, features, models, optim, recipes, results, training
 from helpers.models import weights as weights_module
 
 
@@ -80,7 +80,7 @@ def test_only_the_head_trains_and_the_frozen_backbone_stays_in_eval_mode() -> No
     torch.manual_seed(0)
     model = models.build_model("mobilenet_v2", num_classes=10, weights="stand-in", frozen=True)
     before = {name: value.clone() for name, value in model.state_dict().items()}
-    optimizer = training.make_optimizer(model, "adam", 1e-2)
+    optimizer = optim.make_optimizer(model, "adam", 1e-2)
     model.train()
     assert not model.backbone.training and model.head.training
     loss, _ = training.classification_loss(model(torch.randn(8, 3, 32, 32)), torch.arange(8))
@@ -94,11 +94,11 @@ def test_only_the_head_trains_and_the_frozen_backbone_stays_in_eval_mode() -> No
 
 def test_fine_tuning_learning_rates_per_submodule() -> None:
     model = models.build_model("mobilenet_v2", num_classes=10)
-    optimizer = training.make_optimizer(model, "adam", 1e-3, lr_scales={"backbone": 0.1})
+    optimizer = optim.make_optimizer(model, "adam", 1e-3, lr_scales={"backbone": 0.1})
     assert [group["lr"] for group in optimizer.param_groups] == [pytest.approx(1e-4), 1e-3]
     assert sum(len(g["params"]) for g in optimizer.param_groups) == len(list(model.parameters()))
     with pytest.raises(ValueError, match="submodules"):
-        training.make_optimizer(model, "adam", 1e-3, lr_scales={"features": 0.1})
+        optim.make_optimizer(model, "adam", 1e-3, lr_scales={"features": 0.1})
 
 
 def test_fusion_shapes_at_224_and_the_ablation_branches() -> None:

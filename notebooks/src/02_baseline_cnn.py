@@ -31,7 +31,7 @@ misclassified_examples = 24  # test images shown in the gallery of mistakes
 from torchinfo import summary
 
 from helpers import data, evaluation, experiments, models, plots, recipes, report, sentences
-from helpers import significance, spread, training
+from helpers import optim, significance, spread, training
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
                             data_root=data_root, resume=resume)
@@ -91,7 +91,7 @@ report.show_source(training.train_epoch, training.validate)
 # %%
 seed_recipe = recipes.seed_recipe(epochs, lr=lr, batch_size=batch_size)
 history = training.fit(model, train_loader, val_loader, epochs=seed_recipe.epochs,
-                       optimizer=training.make_optimizer(model, "adam", lr=seed_recipe.lr),
+                       optimizer=optim.make_optimizer(model, "adam", lr=seed_recipe.lr),
                        checkpoint_dir=run.checkpoint_dir("baseline_cnn-seed"),
                        description="baseline_cnn (seed)", passes=run.passes, resume=run.resume)
 plots.history_curves(history, "Baseline CNN, seed's recipe");

@@ -79,12 +79,15 @@ total = record.get("seconds", timings["seconds"].sum())
 report.bullets([
     f"**{len(models_table)} trainings** in {models_table['notebook'].nunique()} notebooks; "
     f"{len(compared)} have a figure in the seed documents.",
-    *(f"With the {recipe} recipe, ours is ahead of the seed's figure on "
-      f"{int((group['difference'] > 0).sum())} of {len(group)}"
-      + (f" (by {group['difference'].median():+.1f} points at the median)." if len(group) else ".")
-      for recipe, group in compared.groupby("recipe")),
+    *(f"{name}: this run's figure is above the seed document's in "
+      f"{int((group['difference'] > 0).sum())} of {len(group)} training"
+      f"{'s' if len(group) != 1 else ''} (median difference {group['difference'].median():+.1f} "
+      "points)."
+      for recipe, name in (("seed", "The seed's recipe"), ("ours", "Our recipe"))
+      if len(group := compared[compared["recipe"] == recipe])),
     f"Our recipes met {int(with_goal['goal met'].sum())} of {len(with_goal)} goals"
-    + (": missed by " + ", ".join(with_goal.loc[~with_goal["goal met"].astype(bool), "model"])
+    + (": missed by " + ", ".join(dict.fromkeys(
+        with_goal.loc[~with_goal["goal met"].astype(bool), "model"]))
        if (~with_goal["goal met"].astype(bool)).any() else "") + "." if len(with_goal) else "",
     f"**Wall time:** {total / 60:.1f} minutes for the run on {facts['device']}"
     + (f", the slowest notebook {timings.loc[timings['seconds'].idxmax(), 'notebook']} "
