@@ -58,7 +58,7 @@ def train_built(run: Run, results: ResultsFile, *, label: str, model: nn.Module,
                 reference_key: str | None = None, notes: dict[str, Any] | None = None
                 ) -> Experiment:
     """Fit ``model`` by ``recipe`` (the training loader drawing its order and augmentation from
-    ``seed``), predict the test set and add the results row ``label`` / ``recipe.name``; the seed's
+    ``seed``), predict the test set and add the results row ``label`` / ``recipe.name``; the source report's
     figure beside it is that of ``reference_key`` (default: ``label``). ``loaders`` may serve images
     or cached features."""
     train_loader, val_loader, test_loader = loaders

@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from . import print_layout
+
 BROWSER_ENV = "CHROME_PATH"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 INSTALL_HINT = (
@@ -25,24 +27,41 @@ INSTALL_HINT = (
     f"  or point ${BROWSER_ENV} at a Chrome/Chromium binary; or run with --no-pdf."
 )
 
-# Print styles: A4 pages, figures and tables never wider than the page, no empty prompt column.
+# Print styles: A4 pages with a running header (title, profile) and page numbers, figures and
+# tables never wider than the page nor split, headings kept with what follows them, text never
+# broken inside a word or a number, no empty prompt column. HEADER is filled in per notebook.
 PRINT_CSS = """
 <style>
-@page { size: A4; margin: 12mm 10mm; }
+@page { size: A4; margin: 15mm 10mm 13mm;
+  @top-left { content: "HEADER"; font: 8.5px sans-serif; color: #666; }
+  @bottom-right { content: "page " counter(page) " of " counter(pages); font: 8.5px sans-serif;
+    color: #666; } }
 body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.jp-RenderedHTMLCommon { font-size: 12px; line-height: 1.45; }
+.jp-RenderedHTMLCommon h1 { font-size: 21px; margin-top: 0; }
+.jp-RenderedHTMLCommon h2 { font-size: 16px; margin-top: 14px; }
+.jp-RenderedHTMLCommon h3 { font-size: 13.5px; }
+.jp-RenderedText pre { font-size: 9.5px; }
 .jp-Notebook { padding: 0 !important; }
-img { max-width: 100% !important; height: auto !important; }
-.jp-OutputArea-output table { font-size: 11px; }
-.jp-OutputArea-output td, .jp-OutputArea-output th { padding: 0.3em 0.4em !important; }
+img { max-width: 100% !important; max-height: 250mm; width: auto; height: auto !important; }
+/* a figure taller than a page is scaled down to one page (250 mm: A4 less margins and a caption) */
+.jp-OutputArea-output table { font-size: 10.5px; }
+.jp-OutputArea-output td, .jp-OutputArea-output th { padding: 0.25em 0.4em !important;
+  overflow-wrap: normal; word-break: normal; }
+.jp-OutputArea-output caption { font-size: 11px; font-weight: bold; color: #333;
+  white-space: normal; text-align: left; }
+.jp-RenderedMarkdown table { font-size: 10.5px; }
 .jp-OutputArea-output { overflow: visible !important; }  /* no scroll bars on paper */
 pre, .jp-InputArea-editor pre, .jp-RenderedText pre, .highlight pre { white-space: pre-wrap !important;
-  overflow-wrap: anywhere; }
-.jp-Cell { break-inside: auto; }
-.jp-OutputArea-output .highlight pre, .jp-RenderedHTMLCommon .highlight pre {
-  font-family: "DejaVu Sans Mono", "Liberation Mono", monospace !important; font-size: 9.5px;
-  line-height: 1.35; }
+  overflow-wrap: break-word; word-break: normal; }
+.jp-OutputArea-output .highlight pre, .jp-RenderedHTMLCommon .highlight pre, .jp-InputArea pre {
+  font-family: "DejaVu Sans Mono", "Liberation Mono", monospace !important;
+  font-size: 8.5px !important; line-height: 1.3 !important; }
 img[src^="https://colab.research.google.com"] { display: none; }  /* the badge, offline */
-.jp-OutputArea-output img { break-inside: avoid; }
+.jp-OutputArea-output img, .jp-OutputArea-output table tr, figure { break-inside: avoid; }
+h1, h2, h3, h4 { break-after: avoid; }
+.jp-MarkdownCell:has(.jp-RenderedMarkdown > :last-child:is(h1, h2, h3, h4)) { break-after: avoid; }
+.jp-MarkdownCell:has(h2.appendix) { break-before: page; }
 .jp-InputPrompt, .jp-OutputPrompt { min-width: 0 !important; width: 0 !important;
   padding: 0 !important; visibility: hidden; }
 </style>
@@ -80,11 +99,22 @@ def find_browser() -> str | None:
     return str(candidates[0]) if candidates else None
 
 
+def running_header(notebook: nbformat.NotebookNode) -> str:
+    """The header of every printed page: the notebook's title and the run's profile."""
+    profile = notebook.metadata.get("papermill", {}).get("parameters", {}).get("profile")
+    text = print_layout.title(notebook) + (f" \u2014 {profile} profile" if profile else "")
+    return text.replace("\\", "").replace('"', "'")
+
+
 def notebook_to_html(notebook: Path, html: Path) -> Path:
+    """The executed notebook as the PDF shows it (``print_layout.for_print``) in HTML."""
     exporter = HTMLExporter(template_name="lab")
     exporter.mathjax_url = ""  # the narrative uses no LaTeX; offline, a CDN script only slows printing
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    body = body.replace("</head>", PRINT_CSS + "</head>", 1)
+    exporter.register_preprocessor(print_layout.remover(), enabled=True)
+    executed = nbformat.read(notebook, as_version=4)
+    body, _ = exporter.from_notebook_node(print_layout.for_print(executed))
+    css = PRINT_CSS.replace("HEADER", running_header(executed))
+    body = body.replace("</head>", css + "</head>", 1)
     html.write_text(body.replace("</body>", FIT_TABLES_SCRIPT + "</body>", 1), encoding="utf-8")
     return html
 

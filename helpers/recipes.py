@@ -1,6 +1,6 @@
-"""Recipes: how a model is trained, as one value - the seed's, reproduced, and ours.
+"""Recipes: how a model is trained, as one value - the source report's, reproduced, and ours.
 
-Wherever a seed document trained a model, the notebooks train it twice: with **the seed's recipe**
+Wherever a source report trained a model, the notebooks train it twice: with **the source recipe**
 (its optimiser, learning rate, epochs and augmentation, as the document gives them) and with **our
 recipe** - the same architecture with modern training: random crops and flips (flips and quarter
 turns for overhead tiles), SGD with Nesterov momentum and a cosine schedule after a linear warm-up,
@@ -20,15 +20,15 @@ import pandas as pd
 
 from .data import CROP_FLIP, DIHEDRAL, NO_AUGMENT, Augment
 
-SEED, OURS = "seed", "ours"
-EQUAL_EPOCHS = "seed, our epochs"  # the seed's recipe trained as long as ours: the control
+SOURCE, OURS = "source", "ours"
+EQUAL_EPOCHS = "source, our epochs"  # the source recipe trained as long as ours: the control
 
 
 @dataclass(frozen=True)
 class Recipe:
     """Everything about how a model is trained and evaluated, except the model and the data."""
 
-    name: str                      # "seed", "ours", or a step of a ladder
+    name: str                      # "source", "ours", or a step of a ladder
     epochs: int
     batch_size: int = 64           # images per training step
     optimizer: str = "adam"        # adam | adamw | sgd (Nesterov momentum 0.9)
@@ -71,12 +71,12 @@ class Recipe:
         return {"recipe_detail": self.describe(), "augmentation": self.augment.describe()}
 
 
-def seed_recipe(epochs: int, *, lr: float = 1e-3, weight_decay: float = 0.0, batch_size: int = 64,
+def source_recipe(epochs: int, *, lr: float = 1e-3, weight_decay: float = 0.0, batch_size: int = 64,
                 schedule: str | None = None, augment: Augment = NO_AUGMENT,
                 patience: int | None = None) -> Recipe:
-    """A seed document's training: Adam at a constant rate (unless the seed names a schedule),
-    weight decay on every parameter where the seed used it, its augmentation (none by default)."""
-    return Recipe(SEED, epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
+    """A source report's training: Adam at a constant rate (unless the report names a schedule),
+    weight decay on every parameter where the report used it, its augmentation (none by default)."""
+    return Recipe(SOURCE, epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                   schedule=schedule, augment=augment, patience=patience)
 
 
@@ -94,10 +94,10 @@ def our_recipe(epochs: int, *, lr: float = 0.05, batch_size: int = 256, weight_d
                   tta=tta, patience=patience, lr_scales=dict(lr_scales or {}))
 
 
-def equal_epochs(seed: Recipe, ours: Recipe) -> Recipe:
-    """The seed's recipe trained for as many epochs as ours (and, like ours, to the end): the
+def equal_epochs(source: Recipe, ours: Recipe) -> Recipe:
+    """The source recipe trained for as many epochs as ours (and, like ours, to the end): the
     control that tells what more epochs bought from what a better recipe bought."""
-    return replace(seed, name=EQUAL_EPOCHS, epochs=ours.epochs, patience=ours.patience)
+    return replace(source, name=EQUAL_EPOCHS, epochs=ours.epochs, patience=ours.patience)
 
 
 def overhead(recipe: Recipe) -> Recipe:
@@ -107,7 +107,7 @@ def overhead(recipe: Recipe) -> Recipe:
                    tta="dihedral" if recipe.tta != "none" else "none")
 
 
-# The steps from the seed's recipe to ours, each named by what it changes and changing exactly the
+# The steps from the source recipe to ours, each named by what it changes and changing exactly the
 # fields listed (a test checks it); the last one ends at our recipe without test-time
 # augmentation, which is ours as trained, so it needs no training of its own.
 LADDER_STEPS: list[tuple[str, tuple[str, ...]]] = [
@@ -119,25 +119,31 @@ LADDER_STEPS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
-def ladder(seed: Recipe, ours: Recipe) -> list[Recipe]:
-    """The recipes to train between the seed's and ours, one :data:`LADDER_STEPS` change at a time
-    (all but the last step, which is our recipe itself). A notebook that trains the seed's recipe,
+def ladder(source: Recipe, ours: Recipe) -> list[Recipe]:
+    """The recipes to train between the source report's and ours, one :data:`LADDER_STEPS` change at a time
+    (all but the last step, which is our recipe itself). A notebook that trains the source recipe,
     these steps and ours can say what each change bought, test-time augmentation last."""
-    steps, current = [], seed
+    steps, current = [], source
     for name, changed in LADDER_STEPS[:-1]:
         current = replace(current, name=name, **{field: getattr(ours, field) for field in changed})
         steps.append(current)
     return steps
 
 
-def ladder_table(seed_row: Mapping[str, Any], step_rows: Sequence[Mapping[str, Any]],
+def ladder_table(source_row: Mapping[str, Any], step_rows: Sequence[Mapping[str, Any]],
                  our_row: Mapping[str, Any]) -> pd.DataFrame:
-    """Test accuracy after each step from the seed's recipe to ours and the gain of each step:
-    the seed's, the :func:`ladder` steps, ours without and with test-time augmentation."""
-    steps = [("seed's recipe", seed_row["test_acc"])]
+    """Test accuracy after each step from the source recipe to ours and the gain of each step:
+    the source report's, the :func:`ladder` steps, ours without and with test-time augmentation."""
+    steps = [("source recipe", source_row["test_acc"])]
     steps += [(row["recipe"], row["test_acc"]) for row in step_rows]
     steps += [(LADDER_STEPS[-1][0], our_row.get("test_acc_no_tta", our_row["test_acc"])),
               ("+ test-time augmentation (ours)", our_row["test_acc"])]
     frame = pd.DataFrame(steps, columns=["step", "test_acc"])
     frame["gain (points)"] = 100 * frame["test_acc"].diff()
     return frame
+
+
+def recipe_label(name: str) -> str:
+    """A recipe's name as a panel title or a column says it: "source recipe", "our recipe"."""
+    return {SOURCE: "source recipe", OURS: "our recipe",
+            EQUAL_EPOCHS: "source recipe, our epochs"}.get(name, name)

@@ -1,4 +1,4 @@
-"""The seed documents' figures: the numbers to beat, each with the seed file it comes from.
+"""The source reports' figures: the numbers to beat, each with the seed file it comes from.
 
 The files are in ``shared/seeds/`` of the course repository (summarised in its README.md). Accuracies
 are fractions (0.58 = 58 %). Keys are the ``model`` names the notebooks write to their results files.
@@ -49,7 +49,7 @@ SEED_FIGURES: dict[str, list[SeedFigure]] = {
                                            "ImageNet weights, convolutions frozen, new classifier")],
     "middle_fusion": [SeedFigure("test_acc", 0.95, CNN_SEED,
                                  "AlexNet + MobileNetV2 feature maps, frozen, new classifier")],
-    # CIFAR-100 with MobileNetV3-Small (seed 000's report files; test accuracy).
+    # CIFAR-100 with MobileNetV3-Small (source report 000's report files; test accuracy).
     "fine100": [SeedFigure("test_acc", 0.31, HIERARCHY_SEED, "100 classes, 10,000 test images")],
     "coarse20": [SeedFigure("test_acc", 0.44, HIERARCHY_SEED, "20 superclasses")],
     "multihead_subset": [
@@ -69,7 +69,7 @@ BUDGET_TABLE: dict[int, tuple[float, float, float, int]] = {
     1_001_362: (0.4313, 1.57, 2.32, 4),
 }
 for _params, (_top1, _train, _test, _epochs) in BUDGET_TABLE.items():
-    SEED_FIGURES[f"seed_{_params}"] = [
+    SEED_FIGURES[f"source_{_params}"] = [
         SeedFigure("test_acc", _top1, BUDGET_SEED, f"{_params:,} parameters"),
         SeedFigure("train_loss", _train, BUDGET_SEED, "cross-entropy on the training set"),
         SeedFigure("test_loss", _test, BUDGET_SEED, "cross-entropy on the test set"),
@@ -89,23 +89,23 @@ GOALS: dict[str, float] = {
     "fine100": 0.70,
     "coarse20": 0.80,
 }
-# Each budget of notebook 07 and the seed model it is compared with (the seed's smallest model,
+# Each budget of notebook 07 and the seed model it is compared with (the source report's smallest model,
 # its "2K", has 2,250 parameters: our 1K model is compared with it at less than half its size).
 BUDGET_PAIRS: dict[int, int] = {1_000: 2_250, 5_000: 4_850, 10_000: 10_161, 50_000: 49_525,
                                 100_000: 99_949, 500_000: 503_396, 1_000_000: 1_001_362}
 # Our goal at each budget, in points above the published top-1 of the seed model it is compared
 # with: 5 points where the two have the same size; at 1K, where ours has fewer than half the
-# parameters of the seed's smallest model (2,250), reaching that model's figure is the goal.
+# parameters of the source report's smallest model (2,250), reaching that model's figure is the goal.
 BUDGET_GOAL_POINTS: dict[int, int] = {1_000: 0, 5_000: 5, 10_000: 5, 50_000: 5, 100_000: 5,
                                       500_000: 5, 1_000_000: 5}
 
-# The seed's CNNV3 study: (learning rate, dropout, weight decay) of configurations 1 to 4.
+# The source report's CNNV3 study: (learning rate, dropout, weight decay) of configurations 1 to 4.
 CNN_V3_STUDY = {1: (0.001, 0.3, 1e-4), 2: (0.0005, 0.4, 5e-4), 3: (0.0001, 0.3, 1e-4),
                 4: (0.0001, 0.5, 5e-4)}
 
 
 def seed_figure(model: str, metric: str | None = None) -> SeedFigure | None:
-    """The seed's figure for ``model`` (its first one, or the one for ``metric``), if any."""
+    """The source figure for ``model`` (its first one, or the one for ``metric``), if any."""
     for figure in SEED_FIGURES.get(model, []):
         if metric is None or figure.metric == metric:
             return figure
@@ -119,7 +119,7 @@ def goal(model: str, reference_key: str | None = None) -> float | None:
     for key in (model, reference_key):
         if key in GOALS:
             return GOALS[key]
-    paired = (reference_key or "").removeprefix("seed_")
+    paired = (reference_key or "").removeprefix("source_")
     budgets = {seed_count: budget for budget, seed_count in BUDGET_PAIRS.items()}
     if model.startswith("ours_") and paired.isdigit() and int(paired) in budgets:
         return budget_goal(budgets[int(paired)])

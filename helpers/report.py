@@ -2,7 +2,8 @@
 
 - :func:`start`: a notebook's preamble in one call (set-up, where it runs, notices, results file);
 - :func:`table`: any table, each column formatted by a named format chosen from its name;
-- :func:`results_table`, :func:`seed_comparison`, :func:`recipe_comparison`: the standard tables;
+- :func:`results_table`, :func:`recipe_comparison`, :func:`seeds_table`: the standard tables;
+- :func:`findings`: the table that opens a PDF (``diagnostics``: the compact diagnostics);
 - :func:`bullets` and the sentence builders: conclusions written from the results, never typed;
 - :func:`show_source`: the real code of a function, as the notebook's reader should see it.
 """
@@ -13,17 +14,18 @@ import inspect
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from IPython.display import Code, Markdown, display
 
 from . import plots
 from .config import Run, setup
-from .evaluation import Predictions, confusion, report_frame
-from .results import ResultsFile, seed_comparison as seed_comparison_frame
+from .findings import findings_frame
+from .results import ResultsFile
 
 REPORTED_EPOCH = ("**Which epoch is reported.** Every model in this project is reported by one "
                   "rule: training stops early once the validation loss has not improved for the "
-                  "recipe's patience (the seeds' recipes; ours run their whole schedule), and the "
+                  "recipe's patience (the source recipes; ours run their whole schedule), and the "
                   "weights kept - evaluated on the test set - are those of the epoch with the "
                   "highest validation accuracy.")
 
@@ -49,7 +51,7 @@ def start(notebook: str, *, profile: str, device: str, seed: int, data_root: str
 # --- tables -----------------------------------------------------------------------------------
 
 FORMATS = {
-    "percent": "{:.2%}", "count": "{:,.0f}", "seconds": "{:.1f}", "points": "{:+.1f}",
+    "percent": "{:.1%}", "count": "{:,.0f}", "seconds": "{:.1f}", "points": "{:+.1f}",
     "loss": "{:.3f}", "p-value": "{:.2g}", "ratio": "{:.2f}", "fraction": "{:.4f}",
     "times": "{:.1f}x", "text": "{}",
 }
@@ -58,8 +60,8 @@ _RULES: list[tuple[tuple[str, ...], str]] = [  # the first rule whose word is in
     (("difference", "points", "gain"), "points"),
     (("speed-up",), "times"),
     (("seconds", "(s)"), "seconds"),
-    (("loss", "ce "), "loss"),
-    (("acc", "top-1", "top-5", "goal", "precision", "recall", "f1", "share", "seed's figure",
+    (("loss", "cross-entropy"), "loss"),
+    (("acc", "top-1", "top-5", "goal", "precision", "recall", "f1", "share", "source figure",
       "per class"), "percent"),
     (("params", "parameters", "trainable", "images", "budget", "support", "mib", "epochs run"),
      "count"),
@@ -78,65 +80,68 @@ def column_format(name: str) -> str | None:
 def table(frame: pd.DataFrame, caption: str, formats: Mapping[str, str] | None = None,
           index: bool = False) -> None:
     """Show ``frame`` with a caption, each numeric column in its named format (from its name, or
-    ``formats``: column -> a name of :data:`FORMATS`), empty cells blank."""
+    ``formats``: column -> a name of :data:`FORMATS`), empty cells blank. A column with one value
+    in every row of several is said once, in the caption, instead of repeated."""
+    frame, caption = _constants_in_caption(frame, caption, formats or {})
     chosen = {column: FORMATS[(formats or {}).get(column) or column_format(str(column)) or "text"]
               for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])}
     styled = frame.style.format({c: f for c, f in chosen.items() if f != "{}"}, na_rep="")
     display(styled.set_caption(caption) if index else styled.hide(axis="index").set_caption(caption))
 
 
+def _constants_in_caption(frame: pd.DataFrame, caption: str, formats: Mapping[str, str]
+                          ) -> tuple[pd.DataFrame, str]:
+    if len(frame) < 2:
+        return frame, caption
+    constant = [column for column in frame.columns[1:]
+                if frame[column].nunique(dropna=False) == 1]
+    said = []
+    for column in constant:
+        value = frame[column].iloc[0]
+        if pd.isna(value) or value == "":
+            continue
+        named = formats.get(column) or column_format(str(column)) or "text"
+        if isinstance(value, (bool, np.bool_)):
+            shown = "yes" if value else "no"
+        else:
+            shown = FORMATS[named].format(value) if pd.api.types.is_number(value) else value
+        said.append(f"{column}: {shown}")
+    caption = caption + (f" ({'; '.join(said)} in every row)" if said else "")
+    return frame.drop(columns=constant), caption
+
+
 RESULT_VIEW = {"model": "model", "recipe": "recipe", "seed": "random seed",
                "params": "trainable params",
                "epochs_run": "epochs run", "best_epoch": "kept epoch", "val_acc": "val acc",
                "test_acc": "test acc", "test_acc_no_tta": "test acc without TTA",
-               "seed_reference": "seed's figure", "seed_metric": "seed's metric",
-               "goal": "goal", "seconds": "seconds"}
+               "seconds": "seconds"}  # the source figures and goals are in the findings table
 
 
 def results_table(rows: Iterable[Mapping[str, Any]], caption: str,
-                  extra: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The standard results table of the given rows (``extra``: more columns, name -> heading);
-    returns the table shown."""
+                  extra: Mapping[str, str] | None = None) -> None:
+    """The standard results table of the given rows (``extra``: more columns, name -> heading)."""
     frame = pd.DataFrame(list(rows))
     view = {**RESULT_VIEW, **(extra or {})}
     shown = frame.reindex(columns=list(view)).rename(columns=view).dropna(axis=1, how="all")
     table(shown, caption)
-    return shown
 
 
-def classification_report(predictions: Predictions, class_names: Sequence[str], caption: str
-                          ) -> None:
-    """sklearn's classification report as a table."""
-    table(report_frame(predictions, class_names), caption,
-          formats={"precision": "ratio", "recall": "ratio", "f1-score": "ratio",
-                   "support": "count"}, index=True)
-
-
-def seed_comparison(rows: Iterable[Mapping[str, Any]],
-                    caption: str = "Our figures beside the seed document's") -> None:
-    """Every seed figure of the given results rows beside ours, with the difference."""
-    frame = seed_comparison_frame(list(rows))
-    if frame.empty:
-        return
-    table(frame, caption, formats={"ours": "ratio", "seed": "ratio"})
-
-
-def recipe_comparison(frame: pd.DataFrame, caption: str = "The seed's recipe against ours, on "
+def recipe_comparison(frame: pd.DataFrame, caption: str = "The source recipe against ours, on "
                       "the same test images (McNemar's test)",
-                      names: tuple[str, str] = ("seed recipe", "ours")) -> None:
+                      names: tuple[str, str] = ("source recipe", "ours")) -> None:
     """The table of ``significance.compare_recipes``, the difference in percentage points;
     ``names`` head the two accuracy columns."""
     shown = frame.assign(difference=100 * frame["difference"], **{
         "95% interval (points)": [f"{100 * low:+.1f} to {100 * high:+.1f}"
                                   for low, high in frame["interval"]]})
-    shown = shown.drop(columns=["interval"]).rename(columns=dict(zip(("seed recipe", "ours"),
+    shown = shown.drop(columns=["interval"]).rename(columns=dict(zip(("source recipe", "ours"),
                                                                      names)))
     table(shown, caption, formats={name: "percent" for name in names})
 
 
 def recipes_chart(rows: Iterable[Mapping[str, Any]], title: str) -> None:
-    """Test accuracy per model with each recipe, beside the seed document's figure and our goal
-    (from the results rows' ``seed_reference`` and ``goal``)."""
+    """Test accuracy per model with each recipe, beside the source report's figure and our goal
+    (from the results rows' ``source_figure`` and ``goal``)."""
     frame = pd.DataFrame(list(rows))
     models = list(dict.fromkeys(frame["model"]))
     by_recipe = frame.pivot_table(index="model", columns="recipe", values="test_acc",
@@ -144,9 +149,9 @@ def recipes_chart(rows: Iterable[Mapping[str, Any]], title: str) -> None:
     first = frame.groupby("model", sort=False).first().reindex(models)
     ours = frame[frame["recipe"] == "ours"].groupby("model").first().reindex(models)
     chart = pd.DataFrame({"model": models,
-                          "seed recipe": by_recipe.get("seed", pd.Series(index=models)).to_numpy(),
+                          "source recipe": by_recipe.get("source", pd.Series(index=models)).to_numpy(),
                           "ours": by_recipe.get("ours", pd.Series(index=models)).to_numpy(),
-                          "seed's figure": first["seed_reference"].to_numpy(),
+                          "source figure": first["source_figure"].to_numpy(),
                           "goal": ours["goal"].to_numpy()})
     plots.recipes_against_seed(chart, title)
     plt.show()
@@ -201,7 +206,19 @@ def text(markdown: str) -> None:
     display(Markdown(markdown))
 
 
-# --- code and per-model sections ----------------------------------------------------------------
+# --- code and findings ---------------------------------------------------------------------
+
+
+def model_summary(model: Any, input_size: Sequence[int], device: Any) -> None:
+    """torchinfo's layer table of ``model`` (output shape and parameters of every layer). torchinfo
+    1.8 prints its unit as "Units.MEGABYTES" on Python 3.11+; the table says "M"."""
+    from torchinfo import Units, summary
+
+    text = str(summary(model, input_size=tuple(input_size), device=device, verbose=0,
+                       col_names=("output_size", "num_params")))
+    for unit in Units:
+        text = text.replace(f"({unit.__class__.__name__}.{unit.name})", f"({unit.value})")
+    print(text)
 
 
 def show_source(*functions: Callable) -> None:
@@ -210,14 +227,19 @@ def show_source(*functions: Callable) -> None:
         display(Code(inspect.getsource(function), language="python"))
 
 
-def training_report(label: str, history: Any, predictions: Predictions,
-                    class_names: Sequence[str]) -> None:
-    """One model's section: a heading, its curves, its classification report and its confusion
-    matrix, in that order."""
-    text(f"### {label}")
-    plots.history_curves(history, label)
-    plt.show()
-    classification_report(predictions, class_names, f"{label}: classification report, test set")
-    plots.confusion_heatmap(confusion(predictions, len(class_names)), class_names,
-                            f"{label}: confusion matrix (test set)")
-    plt.show()
+def findings(rows: Iterable[Mapping[str, Any]], conclusions: Iterable[str],
+             caption: str = "Each model against the source reports and our goals") -> None:
+    """The findings that open the notebook's PDF: the findings table of ``rows``
+    (:func:`findings.findings_frame`, test accuracy in this run, the mean over its random seeds)
+    and the conclusions, written from the results."""
+    findings_table(findings_frame(rows), conclusions, caption)
+
+
+def findings_table(frame: pd.DataFrame, conclusions: Iterable[str], caption: str) -> None:
+    """The "Findings" heading, a findings table (see :func:`findings`) and the conclusions."""
+    display(Markdown("## Findings"))
+    if not frame.empty:
+        table(frame.dropna(axis=1, how="all"), caption, formats={
+            "source report": "percent", "source recipe, this run": "percent",
+            "our recipe, this run": "percent", "goal": "percent", "random seeds": "count"})
+    bullets(conclusions)

@@ -1,26 +1,26 @@
 """Results files and the seeds' figures beside ours.
 
 Every notebook writes ``reports/<profile>/results/<notebook>.csv``: one row per trained model and
-recipe ("seed": the seed document's training, reproduced; "ours": the modern one), with the kept
-epoch's training and validation figures, the test figures, the seed's published figure for that
+recipe ("source": the source report's training, reproduced; "ours": the modern one), with the kept
+epoch's training and validation figures, the test figures, the source report's published figure for that
 model and, for our recipes, the goal on real data (``helpers.references``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
 from .evaluation import Predictions
-from .references import SEED_FIGURES, goal, seed_figure
+from .references import goal, seed_figure
 from .training import History
 
 RESULT_COLUMNS = ["model", "recipe", "dataset", "params", "params_total", "epochs_run",
                   "best_epoch", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss",
-                  "test_acc", "test_top5", "tta", "seconds", "seed", "seed_reference",
-                  "seed_metric", "seed_source", "goal", "notes"]
+                  "test_acc", "test_top5", "tta", "seconds", "seed", "source_figure",
+                  "source_metric", "source_document", "goal", "notes"]
 
 
 class ResultsError(OSError):
@@ -28,10 +28,10 @@ class ResultsError(OSError):
 
 
 def result_row(model: str, dataset: str, params: int, history: History, test: Predictions,
-               seed: int, recipe: str = "seed", reference_key: str | None = None,
+               seed: int, recipe: str = "source", reference_key: str | None = None,
                **extra: Any) -> dict[str, Any]:
     """One results-file row: the kept epoch's train and validation figures, the test figures of
-    its weights, the seed's figure for this model (or for ``reference_key``) where it has one and,
+    its weights, the source figure for this model (or for ``reference_key``) where it has one and,
     for our recipe, our goal."""
     best = history.best
     reference = seed_figure(reference_key or model)
@@ -42,9 +42,9 @@ def result_row(model: str, dataset: str, params: int, history: History, test: Pr
         "val_loss": best["val_loss"], "val_acc": best["val_acc"], "test_loss": test.loss(),
         "test_acc": test.accuracy(), "test_top5": test.top_k_accuracy(5),
         "seconds": history.seconds, "seed": seed,
-        "seed_reference": reference.value if reference else None,
-        "seed_metric": reference.metric if reference else None,
-        "seed_source": reference.source if reference else None,
+        "source_figure": reference.value if reference else None,
+        "source_metric": reference.metric if reference else None,
+        "source_document": reference.source if reference else None,
         "goal": goal(model, reference_key) if recipe == "ours" else None,
         "reference_key": reference_key,
     }
@@ -98,34 +98,9 @@ def reference_of(row: dict[str, Any]) -> str:
     return key if isinstance(key, str) and key else row["model"]
 
 
-def with_seed_figures(frame: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with a ``seed <metric>`` column per metric: the seed's figure for each row's model
-    (or reference_key), empty where the seed has none."""
-    frame = frame.copy()
-    for metric in metrics:
-        frame[f"seed {metric}"] = [getattr(seed_figure(reference_of(row), metric), "value", None)
-                                   for row in frame.to_dict("records")]
-    return frame
-
-
 def seed_difference(metric: str, ours: float | None, seed: float | None) -> float | None:
-    """Ours minus the seed's: in percentage points for accuracies, in the metric's unit otherwise;
+    """Ours minus the source report's: in percentage points for accuracies, in the metric's unit otherwise;
     None where either is missing."""
     if ours is None or seed is None or pd.isna(ours) or pd.isna(seed):
         return None
     return (100 if "acc" in metric else 1) * (ours - seed)
-
-
-def seed_comparison(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Every seed figure of the given rows beside ours for the same metric, with the difference
-    (in percentage points for accuracies, in the metric's own unit otherwise)."""
-    records = []
-    for row in rows:
-        for figure in SEED_FIGURES.get(reference_of(row), []):
-            ours = row.get(figure.metric)
-            records.append({"model": row["model"], "recipe": row.get("recipe"),
-                            "metric": figure.metric, "ours": ours, "seed": figure.value,
-                            "difference": seed_difference(figure.metric, ours, figure.value),
-                            "unit": "points" if "acc" in figure.metric else "",
-                            "seed note": figure.note, "seed file": figure.source})
-    return pd.DataFrame(records)

@@ -1,12 +1,24 @@
 """The sentence layer: conclusions written from the results, never typed. Each function turns
-figures into one sentence (or one per row) whose wording follows the numbers: met or missed, ahead,
-behind or no evidence of a difference, singular or plural."""
+figures into one sentence (or a phrase) whose wording follows the numbers: a gain, a loss, a tie or
+no evidence of a difference; met or missed; a range that is one value; a ratio above or below 1;
+one or several. A comparison of a thing with itself is never written: it gives "" (and
+:func:`report.bullets` leaves empty lines out)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
+
+from .recipes import EQUAL_EPOCHS, OURS, SOURCE
+
+TIE_POINTS = 0.05  # differences under 0.05 points print as +0.0: they are ties
+
+
+def recipe_words(name: str) -> str:
+    """A recipe's name as a sentence says it: "our recipe", "the source recipe", ..."""
+    return {OURS: "our recipe", SOURCE: "the source recipe",
+            EQUAL_EPOCHS: "the source recipe at our epochs"}.get(name, name)
 
 
 def percent(value: float) -> str:
@@ -17,61 +29,138 @@ def points(value: float) -> str:
     return f"{100 * value:+.1f} points"
 
 
+def unsigned_points(value: float) -> str:
+    return f"{100 * abs(value):.1f} point{'' if round(100 * abs(value), 1) == 1 else 's'}"
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """"1 seed", "3 seeds", "1,000 test images"."""
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+def value_range(low: float, high: float, shown: Callable[[float], str] = "{:,}".format) -> str:
+    """"200" where the two ends are one value, else "180 to 220"."""
+    return shown(low) if shown(low) == shown(high) else f"{shown(low)} to {shown(high)}"
+
+
+def how_fast(ratio: float) -> str:
+    """A speed ratio (new / old) in words: "1.3 times as fast", "1.4 times slower", "as fast"."""
+    if round(ratio, 1) == 1.0:
+        return "as fast"
+    return f"{ratio:.1f} times as fast" if ratio > 1 else f"{1 / ratio:.1f} times slower"
+
+
+def speed_range(low: float, high: float) -> str:
+    """A range of speed ratios in words, each end said the right way round."""
+    if how_fast(low) == how_fast(high):
+        return how_fast(low)
+    return f"from {how_fast(low)} to {how_fast(high)}"
+
+
+def compared(subject: str, first: str, first_value: float, second: str, second_value: float,
+             p_value: float | None, real: bool | None, test: str) -> str:
+    """"<subject>: <first> x % against <second> y %: a gain / a loss of z points (<test> p = q)"
+    or "... no evidence that the two differ". "" when ``first`` and ``second`` are the same."""
+    if first == second:
+        return ""
+    difference = first_value - second_value
+    evidence = f"{test} p = {p_value:.2g}" if p_value is not None and not pd.isna(p_value) \
+        else test
+    head = f"{subject}{': ' if subject else ''}{first} {percent(first_value)} against " \
+           f"{second} {percent(second_value)}"
+    if abs(100 * difference) < TIE_POINTS:
+        return f"{head}: a tie ({evidence})."
+    if not real:
+        return f"{head} ({points(difference)}): no evidence that the two differ ({evidence})."
+    side = "a gain" if difference > 0 else "a loss"
+    return f"{head}: {side} of {unsigned_points(difference)} ({evidence})."
+
+
+def best_of(values: Mapping[str, float], what: str) -> str:
+    """Which of several options was best by ``what``: one name, several tied, or all tied."""
+    shown = {name: percent(value) for name, value in values.items()}
+    top = max(values.values())
+    best = [name for name, value in values.items() if shown[name] == percent(top)]
+    if len(best) == len(values) and len(values) > 1:
+        return f"all {len(values)} tied at {percent(top)} {what}"
+    if len(best) > 1:
+        return f"{', '.join(best[:-1])} and {best[-1]} tied for the best {what} ({percent(top)})"
+    return f"{best[0]} had the best {what} ({percent(top)})"
+
+
 def goal_sentence(row: Mapping[str, Any]) -> str:
-    """"<model> (ours) reached x % test accuracy: the goal of y % is met / missed by z points"."""
-    text = f"{row['model']} ({row['recipe']}) reached {percent(row['test_acc'])} test accuracy"
+    """"<model> (<recipe> recipe) reached x % test accuracy: the goal of y % is met / missed by z
+    points"."""
+    text = f"{row['model']} ({recipe_words(row['recipe'])}) reached {percent(row['test_acc'])} test " \
+           "accuracy"
     goal = row.get("goal")
     if goal is None or pd.isna(goal):
         return text + "."
-    verdict = "met" if row["test_acc"] >= goal else f"missed by {points(goal - row['test_acc'])[1:]}"
+    verdict = "met" if row["test_acc"] >= goal else f"missed by {unsigned_points(goal - row['test_acc'])}"
     return f"{text}: the goal of {goal:.1%} is {verdict}."
 
 
 def recipe_sentences(frame: pd.DataFrame) -> list[str]:
-    """One sentence per model of ``significance.compare_recipes``'s table."""
-    return [f"**{row['model']}**: {percent(row['ours'])} with our recipe against "
-            f"{percent(row['seed recipe'])} with the seed's ({points(row['difference'])}, "
-            f"McNemar p = {row['p-value']:.2g}: "
-            + ("a real difference on these test images)." if row["real"]
-               else "no evidence that the two differ on these test images).")
+    """One sentence per model of ``significance.compare_recipes``'s table (McNemar's test on the
+    shared test images)."""
+    return [compared(f"**{row['model']}**", "our recipe", row["ours"], "the source recipe",
+                     row["source recipe"], row["p-value"], row["real"], "McNemar")
             for row in frame.to_dict("records")]
 
 
 def seed_figure_sentences(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """For each row with a seed figure: our figure beside the seed document's, same metric."""
+    """For each row with a source figure: our figure beside the source report's, same metric."""
     sentences = []
     for row in rows:
-        metric, seed = row.get("seed_metric"), row.get("seed_reference")
-        if not isinstance(metric, str) or seed is None or pd.isna(seed):
+        metric, source = row.get("source_metric"), row.get("source_figure")
+        if not isinstance(metric, str) or source is None or pd.isna(source):
             continue
         ours = row[metric]
-        sentences.append(f"{row['model']} ({row['recipe']}): {percent(ours)} "
-                         f"{metric.replace('_', ' ')} against the seed document's {percent(seed)} "
-                         f"({points(ours - seed)}).")
+        sentences.append(f"{row['model']} ({recipe_words(row['recipe'])}): {percent(ours)} "
+                         f"{metric.replace('_', ' ').replace('acc', 'accuracy').replace('val ', 'validation ')}"
+                         f" against the source report's {percent(source)} ({points(ours - source)}).")
     return sentences
 
 
 def paired_sentence(row: Mapping[str, Any], seeds: int) -> str:
-    """One row of ``spread.recipe_differences`` in words: ahead, behind, or no evidence of a
-    difference, over how many seeds, with Holm's p-value."""
+    """One row of ``spread.recipe_differences`` in words: ahead, behind, a tie or no evidence of
+    a difference, over how many random seeds, with Holm's p-value ("" for a thing against
+    itself)."""
+    if row["first"] == row["second"]:
+        return ""
     subject = (f"{row['model']}, " if row.get("model") else "") + \
-        f"*{row['first']}* against *{row['second']}*"
-    evidence = f"paired t-test over {seeds} seed{'s' if seeds != 1 else ''}, Holm's p = " \
+        f"{recipe_words(row['first'])} against {recipe_words(row['second'])}"
+    evidence = f"paired t-test over {count(seeds, 'random seed')}, Holm's p = " \
                f"{row['Holm p-value']:.2g}"
+    if abs(100 * row["difference"]) < TIE_POINTS:
+        return f"{subject}: a tie ({evidence})."
     if not row["real"]:
         return (f"{subject}: {points(row['difference'])}, no evidence of a difference "
                 f"({evidence}).")
     side = "ahead" if row["difference"] > 0 else "behind"
-    return f"{subject}: {side} by {points(abs(row['difference']))[1:]} ({evidence})."
+    return f"{subject}: {side} by {unsigned_points(row['difference'])} ({evidence})."
 
 
 def spread_goal_sentence(row: Mapping[str, Any]) -> str:
-    """One row of ``spread.spread_by_recipe`` with a goal: the mean over seeds, its interval and
-    the verdict (met, met with confidence, missed by so many points)."""
-    runs = f"{row['seeds']} seed{'s' if row['seeds'] != 1 else ''}"
+    """One row of ``spread.spread_by_recipe`` with a goal: the mean over random seeds, its
+    interval and the verdict (met, met with confidence, missed by so many points)."""
     interval = "" if pd.isna(row["95% low"]) else \
         f" (95 % interval {max(row['95% low'], 0):.1%} to {min(row['95% high'], 1):.1%})"
     verdict = row["verdict"] if row["verdict"] != "missed" else \
-        f"missed by {points(row['goal'] - row['mean'])[1:]}"
-    return (f"{row['model']} ({row['recipe']}) over {runs}: mean test accuracy "
-            f"{percent(row['mean'])}{interval}; the goal of {row['goal']:.1%} is {verdict}.")
+        f"missed by {unsigned_points(row['goal'] - row['mean'])}"
+    return (f"{row['model']} ({recipe_words(row['recipe'])}) over {count(row['seeds'], 'random seed')}: "
+            f"mean test accuracy {percent(row['mean'])}{interval}; the goal of "
+            f"{row['goal']:.1%} is {verdict}.")
+
+
+def recipe_tally(frame: pd.DataFrame) -> str:
+    """``significance.compare_recipes``'s table in one sentence: for which models our recipe
+    gained, lost, or showed no evidence of a difference on the same test images."""
+    gained = frame[(frame["real"] == True) & (frame["difference"] > 0)]["model"]  # noqa: E712
+    lost = frame[(frame["real"] == True) & (frame["difference"] < 0)]["model"]  # noqa: E712
+    unclear = frame[frame["real"] != True]["model"]  # noqa: E712
+    parts = [f"{what} for {', '.join(models)}" for what, models in
+             (("a gain", gained), ("a loss", lost), ("no evidence of a difference", unclear))
+             if len(models)]
+    return ("Our recipe against the source recipe on the same test images (McNemar's test): "
+            + "; ".join(parts) + ".") if parts else ""

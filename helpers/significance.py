@@ -147,13 +147,13 @@ def on_shared_images(model: str, seed: Any, ours: Any) -> tuple[Any, Any]:
 
 
 def compare_recipes(pairs: dict[str, tuple[Any, Any]]) -> pd.DataFrame:
-    """For each model, the seed recipe's and our recipe's test predictions (on the same images):
+    """For each model, the source recipe's and our recipe's test predictions (on the same images):
     both accuracies, the difference with its 95 % interval, McNemar's p-value and the verdict."""
     rows = []
     for model, pair in pairs.items():
         seed, ours = on_shared_images(model, *pair)
         result = mcnemar(ours.predicted == ours.labels, seed.predicted == seed.labels)
-        rows.append({"model": model, "seed recipe": seed.accuracy(), "ours": ours.accuracy(),
+        rows.append({"model": model, "source recipe": seed.accuracy(), "ours": ours.accuracy(),
                      "difference": result.difference, "interval": (result.low, result.high),
                      "p-value": result.p_value, "real": result.real})
     return pd.DataFrame(rows)

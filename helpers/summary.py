@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 
 from .config import resolve_device
+from .findings import findings_frame
 from .device import device_name
 from .layout import PROJECT_ROOT, Layout
 from .results import reference_of, seed_difference
@@ -33,9 +34,9 @@ def collect_results(layout: Layout) -> pd.DataFrame:
 
 def model_table(results: pd.DataFrame) -> pd.DataFrame:
     """One row per trained model and recipe: where it comes from, its size, our figure beside the
-    seed document's and, for our recipes, the goal.
+    source report's and, for our recipes, the goal.
 
-    The metric compared is the seed's (its first figure for the model or its reference_key), else
+    The metric compared is the source report's (its first figure for the model or its reference_key), else
     test accuracy; the difference is in percentage points for accuracies."""
     rows = []
     for row in results.to_dict("records"):
@@ -46,12 +47,21 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "notebook": row["notebook"], "model": row["model"], "recipe": row.get("recipe"),
             "dataset": row["dataset"], "params": row["params"], "test_acc": row["test_acc"],
-            "metric": metric, "ours": ours, "seed": seed,
+            "metric": metric, "ours": ours, "source": seed,
             "difference": seed_difference(metric, ours, seed),
             "goal": goal if goal is not None and not pd.isna(goal) else None,
             "goal met": bool(row["test_acc"] >= goal) if goal is not None and not pd.isna(goal)
             else None, "seconds": row["seconds"]})
     return pd.DataFrame(rows)
+
+
+def headline_table(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per notebook and model that has a source figure or a goal: the findings table of
+    each notebook (``findings.findings_frame``), with the notebook it comes from."""
+    frames = [findings_frame(group.to_dict("records")).assign(notebook=notebook)
+              for notebook, group in results.groupby("notebook", sort=True)]
+    frame = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    return frame[["notebook", *[c for c in frame.columns if c != "notebook"]]]
 
 
 def environment(device: str = "auto") -> dict[str, str]:

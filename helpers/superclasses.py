@@ -1,4 +1,4 @@
-"""From classes to superclasses (seed 004): four ways to turn a fine model's probabilities into a
+"""From classes to superclasses (source report 004): four ways to turn a fine model's probabilities into a
 superclass prediction, each returned as ordinary :class:`~helpers.evaluation.Predictions` so that
 accuracy, reports and confusion matrices work on it as on any model's."""
 

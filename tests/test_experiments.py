@@ -31,7 +31,7 @@ def test_train_model_is_reproducible_and_writes_its_row(tmp_path, monkeypatch) -
     written = pd.read_csv(tmp_path / "03_test.csv")
     assert list(written["model"]) == ["a", "b"] and list(written["config"]) == [1, 1]
     assert list(written["recipe"]) == ["ours", "ours"] and list(written["tta"]) == ["flip"] * 2
-    assert written["seed_reference"].isna().tolist() == [True, False]  # b compares with CNNV2
+    assert written["source_figure"].isna().tolist() == [True, False]  # b compares with CNNV2
     assert written["goal"].isna().tolist() == [True, False]
     assert (written["test_acc_no_tta"] >= 0).all()
     assert written["recipe_detail"].str.startswith("sgd lr 0.01; cosine").all()  # how it trained
@@ -42,7 +42,7 @@ def test_a_model_trained_over_seeds_keeps_one_row_per_seed(tmp_path, monkeypatch
     monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
     run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="02_test")
     file = results.ResultsFile(tmp_path / "02_test.csv")
-    seed, ours = recipes.seed_recipe(1, batch_size=16), recipes.our_recipe(1, batch_size=16)
+    seed, ours = recipes.source_recipe(1, batch_size=16), recipes.our_recipe(1, batch_size=16)
     control = recipes.equal_epochs(seed, recipes.our_recipe(2, batch_size=16))
     assert (control.name, control.epochs, control.optimizer, control.augment) == (
         recipes.EQUAL_EPOCHS, 2, "adam", data.NO_AUGMENT)
@@ -57,7 +57,7 @@ def test_a_model_trained_over_seeds_keeps_one_row_per_seed(tmp_path, monkeypatch
 
 
 def test_the_seed_recipe_and_ours_differ_as_the_notebooks_say() -> None:
-    seed = recipes.seed_recipe(10)
+    seed = recipes.source_recipe(10)
     ours = recipes.our_recipe(10)
     assert (seed.optimizer, seed.schedule, seed.augment, seed.tta) == ("adam", None,
                                                                        data.NO_AUGMENT, "none")
@@ -70,7 +70,7 @@ def test_the_seed_recipe_and_ours_differ_as_the_notebooks_say() -> None:
 
 
 def test_each_ladder_step_changes_exactly_what_its_label_names() -> None:
-    seed, ours = recipes.seed_recipe(10), recipes.our_recipe(20)  # CNNV2: no weight decay in the seed's
+    seed, ours = recipes.source_recipe(10), recipes.our_recipe(20)  # CNNV2: no weight decay in the source report's
     steps = recipes.ladder(seed, ours)
     assert [step.name for step in steps] == [name for name, _ in recipes.LADDER_STEPS[:-1]]
     previous = seed

@@ -49,7 +49,7 @@ def test_a_two_head_model_trains_and_reports_both_heads(tmp_path) -> None:
     experiment = experiments.train_model(
         run, file, label="multihead", model="mobilenet_v3_small",
         splits=Splits(both, both, both, ["a", "b", "c", "d"]),
-        recipe=recipes.seed_recipe(1, batch_size=8), dataset="fake",
+        recipe=recipes.source_recipe(1, batch_size=8), dataset="fake",
         heads={"fine": 4, "coarse": 2})
     assert set(experiment.heads) == {"fine", "coarse"}
     assert experiment.test is experiment.heads["fine"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -79,14 +80,14 @@ def test_smoke_profile_runs_every_notebook_with_its_pdf(smoke) -> None:
     for name in notebooks[1:]:  # every notebook after the EDA trains with both recipes
         results = pd.read_csv(reports.results_file(name))
         assert results["test_acc"].between(0, 1).all(), name
-        assert {"seed", "ours"} <= set(results["recipe"]), name
+        assert {"source", "ours"} <= set(results["recipe"]), name
     timings = pd.read_csv(reports.timings)
     assert set(timings["notebook"]) >= set(notebooks) | {"summary"}
     assert (timings["status"] == "ok").all()
     budget = pd.read_csv(reports.results_file("07_parameter_budget"))
-    seeds = budget[(budget["recipe"] == "seed") & (budget["seed"] == 0)].set_index("model")
+    seeds = budget[(budget["recipe"] == "source") & (budget["seed"] == 0)].set_index("model")
     for count in (2_250, 4_850, 10_161, 49_525, 99_949, 503_396, 1_001_362):
-        assert seeds.loc[f"seed_{count}", "params"] == count
+        assert seeds.loc[f"source_{count}", "params"] == count
     ours = budget[(budget["family"] == "ours") & (budget["seed"] == 0)]
     smoke_budgets = yaml.safe_load((ROOT / "params" / "smoke.yaml").read_text())[
         "07_parameter_budget"]["budgets"]
@@ -98,7 +99,7 @@ def test_smoke_run_speaks_and_stays_lean(smoke) -> None:
     result, reports = smoke
     assert result.returncode == 0
     # the epochs appear where the run was started, the notebooks carry one line per training
-    assert "baseline_cnn (seed) epoch 1/2" in result.stdout
+    assert "baseline_cnn (source recipe) epoch 1/2" in result.stdout
     assert "Kernel is running over TCP" not in result.stderr
     executed = reports.executed("02_baseline_cnn").read_text()
     assert "epoch 1/2" not in executed and "kept epoch" in executed
@@ -107,6 +108,46 @@ def test_smoke_run_speaks_and_stays_lean(smoke) -> None:
     assert not left, left
     size = sum(path.stat().st_size for path in reports.root.rglob("*") if path.is_file())
     assert size < 200e6, f"{size / 1e6:.0f} MB under {reports}"
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext separates pages by form feeds)."""
+    return pdf_text(pdf).split("\f")[:-1]
+
+
+def pages_before_the_appendix(pages: list[str]) -> int:
+    return next((number for number, text in enumerate(pages)
+                 if text.lstrip().startswith("Appendix") or "\nAppendix\n" in text), len(pages))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (./setup.sh)")
+def test_every_pdf_opens_with_its_findings_numbers_its_pages_and_reads_cleanly(smoke) -> None:
+    """What a grader reads: findings on page one, page numbers, no plumbing, no raw tables, no
+    sentence comparing a thing with itself, and the page budget (60 pages for the notebooks
+    before their appendices, 4 for the summary)."""
+    result, reports = smoke
+    assert result.returncode == 0
+    names = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    before_appendix = {}
+    for name in [*names, "summary"]:
+        pages = pdf_pages(reports.pdf(name))
+        first = pages[0]
+        assert "Findings" in first, name
+        if name != "01_eda":
+            assert "source report" in first and "our recipe, this run" in first, name
+        for number, text in enumerate(pages, start=1):
+            assert f"page {number} of {len(pages)}" in text, (name, number)
+        assert "smoke profile" in first, name  # the running header
+        text = "\n".join(pages)
+        for unwanted in ("NaN", "Units.", "# Parameters", "injected-parameters",
+                         "Setup (written by tools/build_notebooks.py)", "report.findings("):
+            assert unwanted not in text, (name, unwanted)
+        assert not re.search(r"\b([a-z][\w-]*(?: [\w-]+)?) [\d.]+% against \1 [\d.]+%", text), name
+        html = reports.pdf(name).with_suffix(".html").read_text()
+        assert 'class="dataframe"' not in html, name  # no DataFrame echoed raw
+        before_appendix[name] = pages_before_the_appendix(pages)
+    assert before_appendix["summary"] <= 4, before_appendix
+    assert sum(before_appendix[name] for name in names) <= 60, before_appendix
 
 
 def test_notebook_02_shows_the_training_loop(smoke) -> None:
@@ -132,7 +173,7 @@ def test_rehearsal_cuts_every_pass_and_estimates_the_full_run(tmp_path) -> None:
     reports = Layout(tmp_path / "reports" / "rehearsal")
     passes = pd.read_csv(reports.passes_file("02_baseline_cnn"))
     training = passes[passes["repeats"] > 1]
-    # on the full data, 45,000 training images: the seed's recipe takes batches of 64 for 25 epochs,
+    # on the full data, 45,000 training images: the source recipe takes batches of 64 for 25 epochs,
     # ours batches of 256 for 30 epochs
     assert {(704, 25), (176, 30)} <= set(zip(training["batches_full"], training["repeats"]))
     cut = passes[passes["part"] == "pass"]

@@ -51,15 +51,15 @@ BUDGETS = [1_000, 5_000, 10_000, 50_000, 100_000, 500_000, 1_000_000]
 def test_the_seven_seed_budget_models_have_the_seeds_exact_parameter_counts() -> None:
     assert list(models.SEED_BUDGET_LAYERS) == SEED_COUNTS
     for count in SEED_COUNTS:
-        model = models.build_model("seed_budget", params=count)
+        model = models.build_model("source_budget", params=count)
         assert models.count_parameters(model) == count
         assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 100)
     # the 500K model: padding 1 and a residual block of two conv + batch-norm pairs
-    residual = [m for m in models.build_model("seed_budget", params=503_396).modules()
+    residual = [m for m in models.build_model("source_budget", params=503_396).modules()
                 if isinstance(m, models.budget.SeedResidual)]
     assert len(residual) == 1
     with pytest.raises(ValueError, match="no model of 1,234"):
-        models.build_model("seed_budget", params=1234)
+        models.build_model("source_budget", params=1234)
 
 
 def test_each_of_our_models_is_the_widest_of_the_family_within_its_budget() -> None:

@@ -32,42 +32,39 @@ def legend_texts(ax) -> list[str]:
     return [text.get_text() for text in ax.get_legend().get_texts()]
 
 
-def test_training_curves_have_titles_units_whole_epochs_and_the_kept_epoch() -> None:
-    loss, accuracy = plots.history_curves(history(), "CNNV2")
-    assert (loss.get_title(), accuracy.get_title()) == ("CNNV2: loss", "CNNV2: accuracy")
-    assert (loss.get_xlabel(), loss.get_ylabel()) == ("epoch", "cross-entropy")
-    assert accuracy.get_ylabel() == "accuracy (%)"
-    assert max(accuracy.lines[1].get_ydata()) == pytest.approx(60.0)  # validation, in percent
-    assert "kept epoch (3)" in legend_texts(loss)
-    loss.figure.canvas.draw()
-    assert all(float(tick).is_integer() for tick in loss.get_xticks())
+def test_the_curves_grid_has_one_panel_per_training_with_units_whole_epochs_and_the_kept_epoch(
+        ) -> None:
+    axes = plots.curves_grid({"CNNV2, source recipe": history(), "CNNV2, our recipe": history(2)},
+                             "CNNV2")
+    assert [ax.get_title() for ax in axes] == ["CNNV2,\nsource recipe", "CNNV2,\nour recipe"]
+    assert axes[0].figure._suptitle.get_text() == "CNNV2"
+    assert (axes[0].get_xlabel(), axes[0].get_ylabel()) == ("epoch", "accuracy (%)")
+    assert max(axes[0].lines[1].get_ydata()) == pytest.approx(60.0)  # validation, in percent
+    assert axes[0].lines[2].get_xdata()[0] == 3  # the kept epoch
+    axes[0].figure.canvas.draw()
+    assert all(float(tick).is_integer() for tick in axes[1].get_xticks())
+    assert len(axes[0].figure.axes) == 2  # no empty panel
 
 
-def test_the_confusion_matrix_is_row_normalised_in_percent() -> None:
+def test_the_confusion_grid_is_row_normalised_in_percent_with_names_on_the_outer_axes() -> None:
     matrix = np.array([[8, 2], [1, 3]])
-    ax = plots.confusion_heatmap(matrix, ["cat", "dog"], "Confusion")
-    shares = ax.collections[0].get_array().reshape(2, 2)
-    assert np.allclose(shares, [[80, 20], [25, 75]])
-    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("predicted class", "true class",
-                                                                  "Confusion")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["cat", "dog"]
-
-
-def test_per_class_bars_are_sorted_with_the_mean_marked() -> None:
-    ax = plots.per_class_bars(pd.Series({"cat": 0.9, "dog": 0.5, "ship": 0.7}), "Per class")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["dog", "ship", "cat"]
-    assert ax.get_xlabel() == "test accuracy (%)" and legend_texts(ax) == ["mean 70.0%"]
+    axes = plots.confusion_grid({"a": matrix, "b": matrix.T}, ["cat", "dog"], "Confusion")
+    assert np.allclose(axes[0].images[0].get_array(), [[80, 20], [25, 75]])
+    assert [ax.get_title() for ax in axes] == ["a", "b"]
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["cat", "dog"]
+    assert not any(t.get_text() for t in axes[1].get_yticklabels())
+    assert axes[0].get_xlabel() == "predicted class" and axes[0].get_ylabel() == "true class"
 
 
 def test_recipes_chart_marks_the_seed_figure_and_the_goal_only_where_they_exist() -> None:
-    table = pd.DataFrame({"model": ["baseline", "cnn_v2"], "seed recipe": [0.60, 0.75],
-                          "ours": [0.65, 0.82], "seed's figure": [0.58, np.nan],
+    table = pd.DataFrame({"model": ["baseline", "cnn_v2"], "source recipe": [0.60, 0.75],
+                          "ours": [0.65, 0.82], "source figure": [0.58, np.nan],
                           "goal": [np.nan, 0.82]})
     ax = plots.recipes_against_seed(table, "Recipes")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["baseline", "cnn_v2"]
     assert ax.get_xlabel() == "test accuracy (%)" and ax.get_title() == "Recipes"
     marks = {collection.get_label(): len(collection.get_offsets()) for collection in ax.collections}
-    assert marks == {"seed document's figure": 1, "our goal on real data": 1}
+    assert marks == {"source report's figure": 1, "our goal on real data": 1}
 
 
 def test_the_ladder_labels_each_step_with_its_gain() -> None:
@@ -81,7 +78,7 @@ def test_accuracy_against_size_is_on_a_log_axis_with_the_published_points() -> N
                           "test_acc": [0.1, 0.3]})
     ax = plots.accuracy_by_parameters(frame, {2_250: 0.12, 10_161: 0.25}, "Budget")
     assert ax.get_xscale() == "log" and ax.get_ylabel() == "top-1 test accuracy (%)"
-    assert legend_texts(ax) == ["ours (this run)", "seed 001 (published)"]
+    assert legend_texts(ax) == ["ours (this run)", "source report 001 (published)"]
     assert list(ax.lines[1].get_ydata()) == pytest.approx([12.0, 25.0])
 
 

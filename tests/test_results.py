@@ -31,15 +31,15 @@ def test_results_file_has_the_promised_columns(tmp_path) -> None:
     written = pd.read_csv(tmp_path / "02_baseline_cnn.csv")
     assert list(written.columns[:len(results.RESULT_COLUMNS)]) == results.RESULT_COLUMNS
     assert list(zip(written["model"], written["recipe"])) == [
-        ("baseline_cnn", "seed"), ("baseline_cnn", "ours"), ("cnn_v2", "ours"), ("mystery", "seed")]
-    seed_row = written.iloc[0]
-    assert seed_row["best_epoch"] == 1 and seed_row["train_acc"] == 0.4
-    assert seed_row["seconds"] == 5 and seed_row["test_acc"] == 0.5
-    assert seed_row["seed_reference"] == 0.58 and seed_row["seed_source"].startswith("002_")
-    assert np.isnan(seed_row["goal"])  # goals are for our recipe only
+        ("baseline_cnn", "source"), ("baseline_cnn", "ours"), ("cnn_v2", "ours"), ("mystery", "source")]
+    source_row = written.iloc[0]
+    assert source_row["best_epoch"] == 1 and source_row["train_acc"] == 0.4
+    assert source_row["seconds"] == 5 and source_row["test_acc"] == 0.5
+    assert source_row["source_figure"] == 0.58 and source_row["source_document"].startswith("002_")
+    assert np.isnan(source_row["goal"])  # goals are for our recipe only
     assert written.iloc[2]["goal"] == references.GOALS["cnn_v2"]
     assert np.isnan(written.iloc[1]["goal"])  # the baseline has no goal
-    assert np.isnan(written.iloc[3]["seed_reference"])
+    assert np.isnan(written.iloc[3]["source_figure"])
 
 
 def test_a_model_trained_again_replaces_its_row(tmp_path) -> None:
@@ -57,36 +57,11 @@ def test_an_unwritable_results_file_says_what_to_do(tmp_path) -> None:
         file.add_model("cnn_v2", "CIFAR-10", 10, HISTORY, PREDICTIONS, 0)
 
 
-def test_seed_comparison_in_points_for_accuracies(tmp_path) -> None:
-    file = results.ResultsFile(tmp_path / "02_baseline_cnn.csv")
-    file.add_model("baseline_cnn", "CIFAR-10", 24282, HISTORY, PREDICTIONS, 0)
-    comparison = results.seed_comparison(file.rows)
-    row = comparison[comparison.metric == "test_acc"].iloc[0]
-    assert row["difference"] == pytest.approx(-8.0) and row["unit"] == "points"
-    # rows read back from the CSV (reference_key NaN) still find their seed figures
-    read_back = results.seed_comparison(pd.read_csv(file.path).to_dict("records"))
-    assert set(read_back["model"]) == {"baseline_cnn"} and len(read_back) == len(comparison)
-
-
-def test_seed_figures_follow_the_reference_key_and_keep_their_units() -> None:
-    frame = pd.DataFrame({"model": ["ours_5k", "seed_4850", "mystery"],
-                          "reference_key": ["seed_4850", np.nan, np.nan],
-                          "test_acc": [0.30, 0.20, 0.1], "test_loss": [3.0, 3.5, 4.0]})
-    figures = results.with_seed_figures(frame, ["test_acc", "best_epoch"])
-    assert figures["seed test_acc"].tolist()[:2] == [0.1914, 0.1914]
-    assert figures["seed best_epoch"].tolist()[:2] == [15, 15]
-    assert pd.isna(figures["seed test_acc"].iloc[2])
-    comparison = results.seed_comparison(frame.to_dict("records")).set_index(["model", "metric"])
-    assert comparison.loc[("ours_5k", "test_acc"), "difference"] == pytest.approx(10.86)
-    assert comparison.loc[("ours_5k", "test_loss"), "difference"] == pytest.approx(-0.45)
-    assert comparison.loc[("ours_5k", "test_loss"), "unit"] == ""
-
-
 def test_budget_goals_are_the_paired_seed_model_plus_five_points() -> None:
-    assert references.goal("ours_5k", "seed_4850") == pytest.approx(0.1914 + 0.05)
-    # the 1K budget: fewer than half the parameters of the seed's 2,250-parameter model, whose
+    assert references.goal("ours_5k", "source_4850") == pytest.approx(0.1914 + 0.05)
+    # the 1K budget: fewer than half the parameters of the source report's 2,250-parameter model, whose
     # published top-1 is the goal
-    assert references.goal("ours_1k", "seed_2250") == pytest.approx(0.1167)
+    assert references.goal("ours_1k", "source_2250") == pytest.approx(0.1167)
     assert references.budget_goal(1_000) == pytest.approx(0.1167)
     assert references.goal("cnn_v3") == 0.90
     assert references.goal("ours_5k") is None and references.goal("mystery") is None

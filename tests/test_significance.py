@@ -47,7 +47,7 @@ def test_compare_recipes_needs_the_same_images() -> None:
     seed = evaluation.Predictions(torch.tensor([[1.0, 0], [1, 0], [1, 0], [1, 0]]), labels)
     ours = evaluation.Predictions(torch.tensor([[1.0, 0], [0, 1], [1, 0], [0, 1]]), labels)
     frame = significance.compare_recipes({"m": (seed, ours)}).iloc[0]
-    assert (frame["seed recipe"], frame["ours"], frame["difference"]) == (0.5, 1.0, 0.5)
+    assert (frame["source recipe"], frame["ours"], frame["difference"]) == (0.5, 1.0, 0.5)
     other = evaluation.Predictions(ours.logits, torch.tensor([1, 1, 0, 1]))
     with pytest.raises(ValueError, match="m: the two recipes were tested on different images"):
         significance.compare_recipes({"m": (seed, other)})
@@ -60,7 +60,7 @@ def test_cut_passes_compare_on_the_images_both_saw() -> None:
     seed = evaluation.Predictions(torch.tensor([[1.0, 0], [1, 0], [1, 0], [1, 0]]), labels[:4])
     ours = evaluation.Predictions(torch.tensor([[1.0, 0], [0, 1]] * 3), labels)
     frame = significance.compare_recipes({"m": (seed, ours)}).iloc[0]
-    assert (frame["seed recipe"], frame["ours"]) == (0.5, 1.0)
+    assert (frame["source recipe"], frame["ours"]) == (0.5, 1.0)
     shifted = evaluation.Predictions(ours.logits, labels.roll(1))
     with pytest.raises(ValueError, match="different images"):
         significance.compare_recipes({"m": (seed, shifted)})
@@ -101,7 +101,7 @@ def test_pairwise_differences_are_called_real_after_holm_only() -> None:
 
 
 def test_a_paired_test_over_seeds_sees_a_steady_gain_that_welch_misses() -> None:
-    # ours beats the seed's recipe by about 1 point with every seed, while seeds vary by 3 points
+    # ours beats the source recipe by about 1 point with every seed, while seeds vary by 3 points
     seed = [0.70, 0.73, 0.76]
     ours = [0.711, 0.739, 0.772]
     assert significance.paired(ours, seed).p_value < 0.05
@@ -124,7 +124,7 @@ def test_over_seeds_gives_mean_spread_interval_and_the_goal_verdict() -> None:
 
 def results_rows() -> list[dict]:
     """Three seeds of two recipes and the equal-epochs control, as a notebook's results rows."""
-    accuracy = {"seed": [0.60, 0.63, 0.61], "seed, our epochs": [0.62, 0.65, 0.63],
+    accuracy = {"source": [0.60, 0.63, 0.61], "source, our epochs": [0.62, 0.65, 0.63],
                 "ours": [0.66, 0.69, 0.671]}
     return [{"model": "baseline_cnn", "recipe": recipe, "seed": seed, "test_acc": value,
              "goal": 0.65 if recipe == "ours" else None}
@@ -137,12 +137,12 @@ def test_spread_by_recipe_gives_each_recipe_its_mean_interval_and_verdict() -> N
     assert table.loc["ours", "mean"] == pytest.approx((0.66 + 0.69 + 0.671) / 3)
     assert table.loc["ours", "95% low"] < 0.65 < table.loc["ours", "mean"]
     assert table.loc["ours", "verdict"] == "met"  # the mean reaches 65 %, the interval does not
-    assert table.loc["seed", "verdict"] == ""  # no goal for the seed's recipe
+    assert table.loc["source", "verdict"] == ""  # no goal for the source recipe
 
 
 def test_recipes_are_compared_seed_by_seed_as_a_family() -> None:
     family = spread.recipe_differences(results_rows(), "baseline_cnn", [
-        ("ours", "seed"), ("ours", "seed, our epochs"), ("seed, our epochs", "seed")])
+        ("ours", "source"), ("ours", "source, our epochs"), ("source, our epochs", "source")])
     assert family["difference"].tolist() == pytest.approx([(0.06 + 0.06 + 0.061) / 3,
                                                            (0.04 + 0.04 + 0.041) / 3, 0.02])
     assert family["Holm p-value"].tolist() == pytest.approx(significance.holm(family["p-value"]))

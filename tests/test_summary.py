@@ -31,8 +31,8 @@ def reports(tmp_path: Path) -> Layout:
         row("cnn_v3_study_1_seed_0", 0.80, 1_703_466, reference_key="cnn_v3_study_1"),
         row("cnn_v3_augmented", 0.90, 1_703_466)])
     write(results, "07_parameter_budget", [
-        row("ours_5k", 0.30, 4_991, reference_key="seed_4850"),
-        row("seed_4850", 0.18, 4_850)])
+        row("ours_5k", 0.30, 4_991, reference_key="source_4850"),
+        row("source_4850", 0.18, 4_850)])
     pd.DataFrame({"precision": [0.5, 0.6], "recall": [0.4, 0.7]}, index=["apple", "bee"]).to_csv(
         results / "06_report_fine100.csv")  # a classification report: not a results file
     pd.DataFrame({"notebook": ["02_baseline_cnn", "summary"], "seconds": [12.5, 3.0],
@@ -47,13 +47,13 @@ def test_every_model_of_every_results_file_with_its_seed_figure(reports: Layout)
     table = summary.model_table(results).set_index("model")
     assert len(table) == 5
     baseline = table.loc["baseline_cnn"]
-    assert baseline["metric"] == "test_acc" and baseline["seed"] == 0.58
+    assert baseline["metric"] == "test_acc" and baseline["source"] == 0.58
     assert baseline["difference"] == pytest.approx(7.0)
     study = table.loc["cnn_v3_study_1_seed_0"]  # compared through its reference key, on val_acc
     assert study["metric"] == "val_acc" and study["ours"] == pytest.approx(0.79)
     assert study["difference"] == pytest.approx(79 - 83.13)
-    assert table.loc["ours_5k", "seed"] == 0.1914 and table.loc["seed_4850", "seed"] == 0.1914
-    assert pd.isna(table.loc["cnn_v3_augmented", "seed"])  # no seed figure: none invented
+    assert table.loc["ours_5k", "source"] == 0.1914 and table.loc["source_4850", "source"] == 0.1914
+    assert pd.isna(table.loc["cnn_v3_augmented", "source"])  # no seed figure: none invented
     assert pd.isna(table.loc["cnn_v3_augmented", "difference"])
 
 

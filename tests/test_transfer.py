@@ -166,7 +166,7 @@ def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp
     file = results.ResultsFile(tmp_path / "04_test.csv")
     experiment = experiments.train_head_on_features(
         run, file, label="frozen", model=model, features=cache,
-        recipe=recipes.seed_recipe(2, batch_size=8), dataset="fake", seed=0)
+        recipe=recipes.source_recipe(2, batch_size=8), dataset="fake", seed=0)
     assert experiment.model is model and experiment.row["params"] == 1280 * 2 + 2
     assert experiment.row["params_total"] == models.count_parameters(model, trainable_only=False)
     assert all(torch.equal(v, before[k]) for k, v in model.backbone.state_dict().items())
@@ -179,4 +179,4 @@ def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp
     unfrozen = models.build_model("mobilenet_v2", num_classes=2)
     with pytest.raises(ValueError, match="frozen"):
         experiments.train_head_on_features(run, file, label="x", model=unfrozen, features=cache,
-                                           recipe=recipes.seed_recipe(1), dataset="fake")
+                                           recipe=recipes.source_recipe(1), dataset="fake")

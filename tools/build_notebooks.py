@@ -101,7 +101,9 @@ def build(source: Path, url: str = REPO_URL) -> nbformat.NotebookNode:
                  re.M):
         raise ValueError(f"{source}: functions and classes belong in helpers/, not in a notebook")
     cells[0].source += "\n\n" + colab_badge(source.stem, url)
-    cells.insert(1, nbformat.v4.new_code_cell(setup_cell(source.stem, url)))
+    setup = nbformat.v4.new_code_cell(setup_cell(source.stem, url))
+    setup.metadata["tags"] = ["setup"]  # not printed (helpers.print_layout)
+    cells.insert(1, setup)
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata.update({
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},

@@ -36,7 +36,7 @@ MODELS: dict[str, Callable[..., nn.Module]] = {
     "mobilenet_v2": mobilenet_v2,
     "middle_fusion": middle_fusion,
     "mobilenet_v3_small": mobilenet_v3_small,
-    "seed_budget": seed_budget_model,
+    "source_budget": seed_budget_model,
     "compact": CompactNet,
     "compact_budget": compact_for_budget,
 }

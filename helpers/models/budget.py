@@ -17,7 +17,7 @@ from torch import nn
 
 
 def _seed_stage(c_in: int, c_out: int, pool: int, padding: int = 0) -> list[nn.Module]:
-    """The seed's usual block: Conv 3 x 3 -> ReLU -> MaxPool -> BatchNorm."""
+    """The source report's usual block: Conv 3 x 3 -> ReLU -> MaxPool -> BatchNorm."""
     return [nn.Conv2d(c_in, c_out, 3, padding=padding), nn.ReLU(inplace=True), nn.MaxPool2d(pool),
             nn.BatchNorm2d(c_out)]
 

@@ -25,7 +25,7 @@ class BaselineCNN(nn.Module):
     The assignment figure is not in the seed, so these details are ours: 3 x 3 kernels with padding
     1, ReLU, 2 x 2 max pooling after every convolution (32 -> 16 -> 8 -> 4 pixels), then
     flatten (16 x 4 x 4 = 256), a hidden layer of 64 units with ReLU, and the 10-way output:
-    24,282 parameters, as small as the seed's model was meant to be. No batch norm or dropout: that
+    24,282 parameters, as small as the source report's model was meant to be. No batch norm or dropout: that
     is what CNNV2 and CNNV3 add.
     """
 

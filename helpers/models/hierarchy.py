@@ -1,7 +1,7 @@
 """MobileNetV3-Small for CIFAR-100: one or several classification heads on one backbone.
 
 torchvision's MobileNetV3-Small halves the resolution five times (stem, then four of its blocks), so
-a 32 x 32 image reaches the classifier as a single 1 x 1 position - one reason seed 000's accuracies
+a 32 x 32 image reaches the classifier as a single 1 x 1 position - one reason source report 000's accuracies
 are low. Two remedies are built in, to be compared in notebook 06:
 
 - ``stem="cifar"``: the stem convolution and the first block keep stride 1, so the network

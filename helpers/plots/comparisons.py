@@ -1,8 +1,9 @@
-"""Plots that compare models or recipes: spreads over seeds, recipes against the seed documents,
+"""Plots that compare models or recipes: spreads over seeds, recipes against the source reports,
 the ladder, the superclass mappings, accuracy against size."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -13,7 +14,7 @@ from .style import axis
 
 def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dict[str, float],
                     title: str = "", ax: Axes | None = None) -> Axes:
-    """One dot per run, the mean of each group as a bar, and the seed's single figure as a cross."""
+    """One dot per run, the mean of each group as a bar, and the source report's single figure as a cross."""
     ax = axis(ax, figsize=(8, 3.8))
     order = list(dict.fromkeys(frame[group]))
     sns.barplot(data=frame, x=group, y=value, order=order, errorbar=None, alpha=0.35, ax=ax)
@@ -21,7 +22,7 @@ def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dic
                   ax=ax, label="one run (seed)")
     marks = [(i, references[name]) for i, name in enumerate(order) if name in references]
     if marks:
-        ax.scatter(*zip(*marks), marker="X", s=110, color="tab:red", zorder=5, label="seed report")
+        ax.scatter(*zip(*marks), marker="X", s=110, color="tab:red", zorder=5, label="source report")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
     ax.legend(unique.values(), unique.keys(), loc="lower left")
@@ -30,17 +31,17 @@ def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dic
 
 
 def recipes_against_seed(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
-    """Test accuracy per model with the seed's recipe and with ours (bars), the seed document's
-    figure (black mark) and our goal (red mark); ``table`` has columns model, "seed recipe",
-    "ours" and optionally "seed's figure" and "goal" (0-1, empty where there is none)."""
+    """Test accuracy per model with the source recipe and with ours (bars), the source report's
+    figure (black mark) and our goal (red mark); ``table`` has columns model, "source recipe",
+    "ours" and optionally "source figure" and "goal" (0-1, empty where there is none)."""
     ax = axis(ax, (8, 0.6 * len(table) + 1.4))
     positions = np.arange(len(table))
-    for offset, column, colour in ((-0.2, "seed recipe", sns.color_palette()[7]),
+    for offset, column, colour in ((-0.2, "source recipe", sns.color_palette()[7]),
                                    (0.2, "ours", sns.color_palette()[0])):
         if column in table:
             ax.barh(positions + offset, 100 * table[column].astype(float), height=0.38,
                     color=colour, label=f"{column} (this run)")
-    for column, colour, marker, label in (("seed's figure", "black", "|", "seed document's figure"),
+    for column, colour, marker, label in (("source figure", "black", "|", "source report's figure"),
                                           ("goal", "tab:red", "d", "our goal on real data")):
         if column in table:
             values = table[column].astype(float)
@@ -55,7 +56,7 @@ def recipes_against_seed(table: pd.DataFrame, title: str = "", ax: Axes | None =
 
 
 def ladder_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
-    """Test accuracy after each step from the seed's recipe to ours (``table``: columns step and
+    """Test accuracy after each step from the source recipe to ours (``table``: columns step and
     test_acc, 0-1), each bar labelled with its gain over the step before."""
     ax = axis(ax, (8, 0.5 * len(table) + 1.2))
     values = 100 * table["test_acc"].to_numpy(dtype=float)
@@ -90,8 +91,38 @@ def accuracy_by_parameters(frame: pd.DataFrame, published: dict[int, float], tit
         ax.plot(rows["params"], 100 * rows["test_acc"], marker="o", label=f"{family} (this run)",
                 linestyle="-" if lines else "none")
     ax.plot(list(published), [100 * v for v in published.values()], linestyle="none", marker="x",
-            markersize=9, color="black", label="seed 001 (published)")
+            markersize=9, color="black", label="source report 001 (published)")
     ax.set_xscale("log")
     ax.set(xlabel="trainable parameters (log scale)", ylabel="top-1 test accuracy (%)", title=title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     return ax
+
+
+def accuracy_by_parameters_by_dataset(frame: pd.DataFrame, published: dict[str, dict[int, float]],
+                                      title: str) -> list[Axes]:
+    """Test accuracy against trainable parameters (log scale), one panel per data set of ``frame``
+    (columns dataset, recipe, params, test_acc), one colour per recipe, with the source reports'
+    published points of each data set (``published``: data set -> parameters -> accuracy)."""
+    datasets = list(dict.fromkeys(frame["dataset"]))
+    figure, axes = plt.subplots(1, len(datasets), figsize=(3.9 * len(datasets), 3.6),
+                                squeeze=False)
+    colours = dict(zip(dict.fromkeys(frame["recipe"]), sns.color_palette("colorblind")))
+    for ax, dataset in zip(axes[0], datasets):
+        rows = frame[frame["dataset"] == dataset]
+        for recipe, group in rows.groupby("recipe", sort=False):
+            ax.plot(group["params"], 100 * group["test_acc"], marker="o", linestyle="none",
+                    color=colours[recipe], label=recipe, alpha=0.8)
+        points = published.get(dataset, {})
+        if points:
+            ax.plot(list(points), [100 * v for v in points.values()], linestyle="none", marker="x",
+                    markersize=8, color="black", label="source report (published)")
+        ax.set_xscale("log")
+        ax.set_title(dataset, fontsize=10)
+        ax.set(xlabel="trainable parameters (log scale)", ylabel="test accuracy (%)")
+    handles = {label: handle for ax in axes[0] for handle, label in
+               zip(*ax.get_legend_handles_labels())}
+    figure.legend(handles.values(), handles.keys(), loc="upper center", ncol=len(handles),
+                  fontsize=8, bbox_to_anchor=(0.5, 1.02))
+    figure.suptitle(title, y=1.1, fontweight="bold")
+    figure.tight_layout()
+    return list(axes[0])

@@ -6,38 +6,16 @@ from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
 from .style import axis, whole_epochs
 
 
-def history_curves(history: Any, title: str = "",
-                   axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
-    """Loss and accuracy per epoch of a training's ``History``, train and validation, the kept
-    epoch marked."""
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    best, history = history.best_epoch, history.frame()
-    for ax, metric, label in ((axes[0], "loss", "cross-entropy"), (axes[1], "acc", "accuracy (%)")):
-        scale = 100 if metric == "acc" else 1
-        ax.plot(history["epoch"], history[f"train_{metric}"] * scale, marker="o", ms=3, label="train")
-        ax.plot(history["epoch"], history[f"val_{metric}"] * scale, marker="o", ms=3,
-                label="validation")
-        ax.axvline(best, color="grey", linestyle="--", linewidth=1, label=f"kept epoch ({best})")
-        ax.set_xlabel("epoch")
-        whole_epochs(ax)
-        ax.set_ylabel(label)
-        ax.set_title(f"{title}: {'loss' if metric == 'loss' else 'accuracy'}".lstrip(": "))
-        ax.legend()
-    return axes
-
-
 def loss_curves_by_model(histories: dict[str, Any], title: str = "",
                          axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
     """Training and validation cross-entropy per epoch, one line per model (label -> its
-    ``History``), side by side (the seed's "training loss / test loss for different models");
+    ``History``), side by side (the source report's "training loss / test loss for different models");
     each model's kept epoch is a dot."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
@@ -54,26 +32,6 @@ def loss_curves_by_model(histories: dict[str, Any], title: str = "",
         whole_epochs(ax)
     axes[1].legend(fontsize=7, title="model", title_fontsize=8)
     return axes
-
-
-def confusion_heatmap(matrix: np.ndarray, class_names: Sequence[str], title: str = "",
-                      ax: Axes | None = None, annotate: bool | None = None) -> Axes:
-    """Row-normalised confusion matrix (each row: where the images of a true class went)."""
-    size = len(class_names)
-    ax = axis(ax, figsize=(min(0.55 * size + 3, 14), min(0.5 * size + 2.5, 13)))
-    rows = matrix.sum(axis=1, keepdims=True)
-    share = np.divide(matrix, rows, out=np.zeros_like(matrix, dtype=float), where=rows > 0)
-    annotate = size <= 20 if annotate is None else annotate
-    labels = size <= 40
-    sns.heatmap(share * 100, annot=annotate, fmt=".0f", cmap="Blues", vmin=0, vmax=100, square=True,
-                xticklabels=class_names if labels else False,
-                yticklabels=class_names if labels else False,
-                cbar_kws={"label": "% of the true class", "shrink": 0.7}, ax=ax,
-                annot_kws={"fontsize": 7})
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    ax.set_title(title)
-    return ax
 
 
 def confusion_by_superclass(matrix: np.ndarray, fine_to_coarse: Sequence[int],
@@ -103,15 +61,63 @@ def confusion_by_superclass(matrix: np.ndarray, fine_to_coarse: Sequence[int],
     return ax
 
 
-def per_class_bars(accuracy: pd.Series, title: str = "", ax: Axes | None = None) -> Axes:
-    """Accuracy of each class (a Series indexed by class name), sorted, with the mean marked."""
-    ordered = accuracy.sort_values()
-    ax = axis(ax, figsize=(8, max(2.5, 0.22 * len(ordered) + 1)))
-    ax.barh(ordered.index, ordered.values * 100, color=sns.color_palette()[0])
-    ax.axvline(ordered.mean() * 100, color="black", linestyle="--", linewidth=1,
-               label=f"mean {ordered.mean():.1%}")
-    ax.set_xlabel("test accuracy (%)")
-    ax.set_xlim(0, 100)
-    ax.legend(loc="lower right")
-    ax.set_title(title)
-    return ax
+def _grid(count: int, columns: int, panel: tuple[float, float]) -> tuple[plt.Figure, list[Axes]]:
+    """A figure of ``count`` panels in rows of ``columns``; the unused panels removed."""
+    columns = max(1, min(columns, count))
+    rows = -(-count // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(panel[0] * columns, panel[1] * rows),
+                                squeeze=False)
+    flat = list(axes.flat)
+    for unused in flat[count:]:
+        unused.remove()
+    return figure, flat[:count]
+
+
+def curves_grid(histories: dict[str, Any], title: str, columns: int = 3) -> list[Axes]:
+    """One small panel per training (label -> its ``History``): training and validation accuracy
+    per epoch, the kept epoch marked; one legend for the figure."""
+    figure, axes = _grid(len(histories), columns, (3.6, 2.5))
+    for ax, (label, history) in zip(axes, histories.items()):
+        frame = history.frame()
+        ax.plot(frame["epoch"], 100 * frame["train_acc"], marker="o", ms=3, label="training")
+        ax.plot(frame["epoch"], 100 * frame["val_acc"], marker="o", ms=3, label="validation")
+        ax.axvline(history.best_epoch, color="grey", linestyle="--", linewidth=1,
+                   label="kept epoch")
+        ax.set_title(label.replace(", ", ",\n", 1), fontsize=8)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.set_ylabel("accuracy (%)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        whole_epochs(ax)
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="upper center", ncol=3, fontsize=8,
+                  bbox_to_anchor=(0.5, 1.0))
+    figure.suptitle(title, y=1.05, fontweight="bold")
+    figure.tight_layout()
+    return axes
+
+
+def confusion_grid(matrices: dict[str, np.ndarray], class_names: Sequence[str], title: str,
+                   columns: int = 3) -> list[Axes]:
+    """Row-normalised confusion matrices (%) side by side, one per model (label -> matrix), on one
+    colour scale; class names on the outer axes only."""
+    grow = 0.13 * max(0, len(class_names) - 10)  # room for the names of many classes
+    figure, axes = _grid(len(matrices), columns, (3.4 + grow, 3.2 + grow))
+    names = class_names if len(class_names) <= 20 else []
+    shown = None
+    for index, (ax, (label, matrix)) in enumerate(zip(axes, matrices.items())):
+        rows = matrix.sum(axis=1, keepdims=True)
+        share = np.divide(matrix, rows, out=np.zeros_like(matrix, dtype=float), where=rows > 0)
+        shown = ax.imshow(100 * share, cmap="Blues", vmin=0, vmax=100)
+        ax.grid(False)
+        ax.set_title(label.replace(", ", ",\n", 1), fontsize=8)
+        first_column = index % max(1, min(columns, len(matrices))) == 0
+        ax.set_yticks(range(len(names)), names if first_column else [], fontsize=6)
+        ax.set_xticks(range(len(names)), names, fontsize=6, rotation=90)
+        ax.set_xlabel("predicted class", fontsize=8)
+        if first_column:
+            ax.set_ylabel("true class", fontsize=8)
+    figure.suptitle(title, fontweight="bold")
+    figure.tight_layout()
+    if shown is not None:
+        figure.colorbar(shown, ax=axes, shrink=0.6, label="% of the true class")
+    return axes

@@ -16,8 +16,10 @@ seed = 0  # seeds the random choice of the images shown
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
 images_per_class = 8  # images per row in the sample grids
 
-# %%
-from helpers import data, plots, report
+# %% tags=["hide-input"]
+import pandas as pd
+
+from helpers import data, plots, report, sentences
 
 run, _ = report.start(NOTEBOOK, profile=profile, device=device, seed=seed, data_root=data_root,
                       trains=False)
@@ -44,15 +46,15 @@ plots.image_grid(data.samples_per_class(cifar10.train, images_per_class, seed), 
 #
 # A balanced data set means plain accuracy is a fair summary and no class weighting is needed.
 
-# %%
+# %% tags=["hide-input"]
 cifar10_counts = data.class_counts({"train": cifar10.train, "test": cifar10.test}, cifar10.classes)
 plots.class_counts(cifar10_counts, "CIFAR-10: images per class in the official train and test sets");
 ratio = cifar10_counts.max() / cifar10_counts.min()
 report.text(
-    f"Every class has between {cifar10_counts['train'].min():,} and "
-    f"{cifar10_counts['train'].max():,} training images and between "
-    f"{cifar10_counts['test'].min():,} and {cifar10_counts['test'].max():,} test images "
-    f"(largest-to-smallest ratio {ratio['train']:.2f} in train, {ratio['test']:.2f} in test).")
+    f"Every class has {sentences.value_range(*cifar10_counts['train'].agg(['min', 'max']))} "
+    f"training images and {sentences.value_range(*cifar10_counts['test'].agg(['min', 'max']))} "
+    f"test images (largest-to-smallest ratio {ratio['train']:.2f} in train, {ratio['test']:.2f} "
+    "in test).")
 
 # %% [markdown]
 # ### Channel statistics
@@ -88,14 +90,16 @@ plots.image_grid(
     cifar100.coarse_classes, images_per_class,
     title="CIFAR-100: random training images of every superclass");
 
-# %%
+# %% tags=["hide-input"]
 fine_counts = data.class_counts({"train": cifar100.train, "test": cifar100.test}, cifar100.classes)
 subset = data.make_splits(data.superclass_subset(cifar100, range(10)), val_fraction=0.2)
 report.text(
-    f"Each of the {len(cifar100.classes)} fine classes has {fine_counts['train'].min():,} to "
-    f"{fine_counts['train'].max():,} training and {fine_counts['test'].min():,} to "
-    f"{fine_counts['test'].max():,} test images, and every superclass holds exactly "
-    f"{hierarchy['classes'].min()} to {hierarchy['classes'].max()} fine classes. The project's "
+    f"Each of the {len(cifar100.classes)} fine classes has "
+    f"{sentences.value_range(fine_counts['train'].min(), fine_counts['train'].max())} training and "
+    f"{sentences.value_range(fine_counts['test'].min(), fine_counts['test'].max())} test images, and "
+    f"every superclass holds "
+    f"{sentences.value_range(hierarchy['classes'].min(), hierarchy['classes'].max())} fine classes. "
+    f"The project's "
     f"splits: {cifar100_splits.sizes()['train']:,} / {cifar100_splits.sizes()['val']:,} / "
     f"{cifar100_splits.sizes()['test']:,} (train / validation / test) for all 100 classes, and "
     f"{subset.sizes()['train']:,} / {subset.sizes()['val']:,} / {subset.sizes()['test']:,} for the "
@@ -122,7 +126,7 @@ eurosat_mean, eurosat_std = data.channel_stats(eurosat_splits.train.images)
 report.table(data.stats_table(eurosat_mean, eurosat_std), "EuroSAT training split, 0-1 scale",
              formats={"mean": "fraction", "std": "fraction"}, index=True)
 
-# %%
+# %% tags=["hide-input"]
 total = eurosat_counts.sum(axis=1)
 height, width = eurosat.train.images.shape[-2:]
 test_share = eurosat_counts["test"] / total
@@ -130,20 +134,27 @@ report.text(
     f"EuroSAT has **{int(total.sum()):,}** images of {height} x {width} pixels. The largest class "
     f"({total.idxmax()}, {total.max():,}) has {total.max() / total.min():.1f} times the images of "
     f"the smallest ({total.idxmin()}, {total.min():,}); stratification keeps the test share of "
-    f"every class between {test_share.min():.1%} and {test_share.max():.1%}, "
+    f"every class at {sentences.value_range(test_share.min(), test_share.max(), sentences.percent)}, "
     f"{eurosat_counts['test'].sum():,} test images in all.")
 
-# %% [markdown]
-# ## Summary
-
-# %%
-report.text(
-    f"- **CIFAR-10**: {len(cifar10.classes)} balanced classes; splits "
-    f"{len(cifar10_splits.train):,} / {len(cifar10_splits.val):,} / {len(cifar10_splits.test):,}; "
-    f"channel means {', '.join(f'{m:.3f}' for m in cifar10_mean)} and standard deviations "
-    f"{', '.join(f'{s:.3f}' for s in cifar10_std)} (R, G, B) on the training split.\n"
-    f"- **CIFAR-100**: {len(cifar100.classes)} fine classes in {len(cifar100.coarse_classes)} "
-    f"superclasses, balanced at both levels.\n"
-    f"- **EuroSAT**: {len(eurosat.classes)} unbalanced classes "
-    f"({total.min():,} to {total.max():,} images), {height} x {width} pixels; the ImageNet models of "
-    f"notebooks 04 and 05 need it resized on the device.")
+# %% tags=["findings"]
+overview = pd.DataFrame([
+    {"data set": name, "classes": len(dataset.classes),
+     "image side (pixels)": dataset_splits.train.images.shape[-1],
+     "train": len(dataset_splits.train), "validation": len(dataset_splits.val),
+     "test": len(dataset_splits.test)}
+    for name, dataset, dataset_splits in (("CIFAR-10", cifar10, cifar10_splits),
+                                          ("CIFAR-100", cifar100, cifar100_splits),
+                                          ("EuroSAT", eurosat, eurosat_splits))])
+balance = "balanced" if ratio["train"] == 1 else f"largest-to-smallest ratio {ratio['train']:.2f}"
+report.findings_table(overview, [
+    f"**CIFAR-10**: {len(cifar10.classes)} classes ({balance} in training); channel means "
+    f"{', '.join(f'{m:.3f}' for m in cifar10_mean)} and standard deviations "
+    f"{', '.join(f'{s:.3f}' for s in cifar10_std)} (R, G, B) on the training split.",
+    f"**CIFAR-100**: {len(cifar100.classes)} fine classes in {len(cifar100.coarse_classes)} "
+    f"superclasses of {sentences.value_range(hierarchy['classes'].min(), hierarchy['classes'].max())} "
+    "classes each.",
+    f"**EuroSAT**: {len(eurosat.classes)} classes of "
+    f"{sentences.value_range(total.min(), total.max())} images, {height} x {width} pixels; the "
+    "ImageNet models of notebooks 04 and 05 need it resized on the device.",
+], "The three data sets in the project's splits (images per split)")

@@ -1,16 +1,16 @@
 # %% [markdown]
 # # 04 · Transfer learning on EuroSAT: AlexNet and MobileNetV2, from scratch and from ImageNet
 #
-# EuroSAT is 27,000 Sentinel-2 satellite tiles of 64 x 64 pixels in ten land-use classes. The seed
-# report's part II trains two torchvision architectures on it - **AlexNet** (2012, 61 M parameters,
+# EuroSAT is 27,000 Sentinel-2 satellite tiles of 64 x 64 pixels in ten land-use classes. Part II of
+# the source report (the course document this notebook reproduces) trains two torchvision architectures on it - **AlexNet** (2012, 61 M parameters,
 # no batch norm) and **MobileNetV2** (2018, 3.5 M parameters, depthwise-separable inverted residual
 # blocks) - in two ways each: **from scratch** (random weights, every layer trained) and **from
 # ImageNet weights** with the convolutional layers frozen and a new 10-class classifier trained.
 #
-# Each of the four is trained with **the seed's recipe** (Adam at a constant rate, no augmentation)
-# and with **ours** (SGD with a warm-up and cosine schedule, label smoothing, and the eight
+# Each of the four is trained with **the source recipe** (the report's training: Adam at a constant
+# rate, no augmentation) and with **our recipe** (SGD with a warm-up and cosine schedule, label smoothing, and the eight
 # symmetries of a tile - flips and quarter turns, since a satellite tile has no "up" - in training
-# and as test-time views). Beyond the seed, two runs **fine-tune** the whole pretrained network, the
+# and as test-time views). Beyond the source report, two runs **fine-tune** the whole pretrained network, the
 # usual way to the best accuracy on EuroSAT (Helber et al.: 98.57 % with a fine-tuned ResNet-50).
 # Frozen backbones never run twice on the same image: their features are computed once per split
 # and the heads train on those, and we measure what that saves.
@@ -18,21 +18,21 @@
 # %% tags=["parameters"]
 profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
-seed = 0  # weight initialisation and batch order
+seed = 0  # the random seed: initial weights and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
 resume = False  # True: continue or read back trainings from checkpoints (run_all.sh --resume)
-batch_size = 64  # images per step, seed's recipe
-scratch_epochs = 30  # epochs from scratch, seed's recipe
+batch_size = 64  # images per step, source recipe
+scratch_epochs = 30  # epochs from scratch, source recipe
 alexnet_scratch_lr = 0.0001  # Adam learning rate of AlexNet from scratch (no batch norm, so low)
 mobilenet_scratch_lr = 0.001  # Adam learning rate of MobileNetV2 from scratch
-patience = 6  # early stopping of the seed's recipe on validation loss, 0 for never
+patience = 6  # early stopping of the source recipe on validation loss, 0 for never
 our_scratch_epochs = 40  # epochs from scratch, our recipe
 our_batch_size = 128  # images per step, our recipe
 our_alexnet_lr = 0.01  # peak SGD learning rate of AlexNet from scratch, our recipe
 our_mobilenet_lr = 0.05  # peak SGD learning rate of MobileNetV2 from scratch, our recipe
 pretrained_resize = 224  # input side of the pretrained models (ImageNet's)
 head_epochs = 15  # epochs of the new classifiers on frozen features (both recipes)
-head_lr = 0.001  # Adam learning rate of the new classifiers, seed's recipe
+head_lr = 0.001  # Adam learning rate of the new classifiers, source recipe
 our_head_lr = 0.001  # peak AdamW learning rate of the new classifiers, our recipe
 train_views = 8  # cached views of each training image for our recipe (the tile's 8 symmetries)
 resize_study = [64, 128, 224]  # input sides compared for frozen MobileNetV2
@@ -40,10 +40,10 @@ finetune_epochs = 8  # epochs of the fine-tuning runs (our recipe)
 finetune_lr = 0.01  # peak SGD learning rate of the new head when fine-tuning
 backbone_lr_scale = 0.1  # the fine-tuned backbone learns at this fraction of that rate
 
-# %%
+# %% tags=["hide-input"]
 import pandas as pd
 
-from helpers import data, experiments, features, models, recipes, report, sentences
+from helpers import data, diagnostics, experiments, features, models, recipes, report, sentences
 from helpers import significance
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
@@ -53,7 +53,8 @@ run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
 # ## Data and inputs
 #
 # The project's fixed stratified split of EuroSAT (18,900 / 2,700 / 5,400 on the real data; the
-# seed's test sets had 5,400 images too). Two kinds of input, both prepared in batches on the device:
+# source report's test sets had 5,400 images too). Two kinds of input, both prepared in batches on
+# the device:
 #
 # - **from scratch**: the native 64 x 64 tiles normalised by the training split's channel statistics.
 #   A network trained from random weights owes nothing to ImageNet's image size, and at 64 pixels an
@@ -72,17 +73,17 @@ pretrained_plain = data.plain_loaders(splits, run, batch_size=2 * batch_size,
 # %% [markdown]
 # ## From scratch
 #
-# Every layer trained from random weights. The seed's recipe: Adam at a constant rate, stopped
+# Every layer trained from random weights. The source recipe: Adam at a constant rate, stopped
 # early on the validation loss. AlexNet has no batch norm and 61 M parameters, so it gets a ten
 # times lower learning rate than MobileNetV2 in both recipes.
 
 # %%
 trained = {}
-seed_stop = patience or None
-for name, seed_lr, our_lr in [("alexnet", alexnet_scratch_lr, our_alexnet_lr),
+source_stop = patience or None
+for name, source_lr, our_lr in [("alexnet", alexnet_scratch_lr, our_alexnet_lr),
                               ("mobilenet_v2", mobilenet_scratch_lr, our_mobilenet_lr)]:
-    for recipe in (recipes.seed_recipe(scratch_epochs, lr=seed_lr, batch_size=batch_size,
-                                       patience=seed_stop),
+    for recipe in (recipes.source_recipe(scratch_epochs, lr=source_lr, batch_size=batch_size,
+                                       patience=source_stop),
                    recipes.overhead(recipes.our_recipe(our_scratch_epochs, lr=our_lr,
                                                        batch_size=our_batch_size))):
         trained[f"{name}_scratch", recipe.name] = experiments.train_model(
@@ -97,7 +98,7 @@ for name, seed_lr, our_lr in [("alexnet", alexnet_scratch_lr, our_alexnet_lr),
 # (12 times the pixels) but shows the filters objects at the scale they learned. The evidence: frozen
 # MobileNetV2 with the same new classifier at each size, trained by our recipe on cached features.
 
-# %%
+# %% tags=["hide-input"]
 head_recipe = recipes.overhead(recipes.our_recipe(
     head_epochs, optimizer="adamw", lr=our_head_lr, weight_decay=0.05, batch_size=batch_size,
     tta="none"))
@@ -120,17 +121,17 @@ best_side = int(size_study.loc[size_study["val_acc"].idxmax(), "input side (pixe
 # %% [markdown]
 # ## From ImageNet weights, backbone frozen
 #
-# As in the seed: the convolutional layers keep their ImageNet weights and do not train, a new
-# 10-class output layer replaces ImageNet's 1,000-class one (AlexNet keeps its two hidden layers of
+# As in the source report: the convolutional layers keep their ImageNet weights and do not train, a
+# new 10-class output layer replaces ImageNet's 1,000-class one (AlexNet keeps its two hidden layers of
 # 4,096 units, trained anew; MobileNetV2's classifier is dropout and one linear layer). The frozen
 # backbone also stays in evaluation mode, so batch norm keeps ImageNet's statistics.
 #
 # The backbone's features are computed once - for the training split in the tile's eight
-# symmetries - and the classifiers train on them: the seed's recipe (Adam, constant rate) on the
+# symmetries - and the classifiers train on them: the source recipe (Adam, constant rate) on the
 # tiles as they are, ours (AdamW, cosine schedule, label smoothing) on all eight views. To measure
 # what caching saves, one epoch of the whole model on images is timed as well.
 
-# %%
+# %% tags=["hide-input"]
 speed_rows = []
 for name in ["alexnet", "mobilenet_v2"]:
     model = models.build_model(name, device=run.device, num_classes=10,
@@ -139,8 +140,8 @@ for name in ["alexnet", "mobilenet_v2"]:
     uncached_epoch = features.time_uncached_epoch(model, data.make_loaders(
         splits, run, batch_size=batch_size, resize=pretrained_resize, stats=imagenet)[0],
         pretrained_plain[1], head_lr)
-    for recipe in (recipes.seed_recipe(head_epochs, lr=head_lr, batch_size=batch_size,
-                                       patience=seed_stop), head_recipe):
+    for recipe in (recipes.source_recipe(head_epochs, lr=head_lr, batch_size=batch_size,
+                                       patience=source_stop), head_recipe):
         trained[f"{name}_pretrained", recipe.name] = experiments.train_head_on_features(
             run, results, label=f"{name}_pretrained", model=model, features=cache,
             recipe=recipe, dataset="EuroSAT",
@@ -157,7 +158,7 @@ speed = pd.DataFrame(speed_rows)
 report.table(speed, "What caching the frozen features saves (our recipe, measured here)")
 
 # %% [markdown]
-# ## Fine-tuning the whole pretrained network (beyond the seed)
+# ## Fine-tuning the whole pretrained network (beyond the source report)
 #
 # The same pretrained models with nothing frozen, by our recipe: the new head learns at the full
 # rate, the backbone at a fraction of it, so that the ImageNet filters adapt to satellite imagery
@@ -175,41 +176,46 @@ for name in ["alexnet", "mobilenet_v2"]:
                "input": pretrained_resize}, num_classes=10, weights=run.pretrained_weights)
 
 # %% [markdown]
-# ## Every model: curves, classification report and confusion matrix
-
-# %%
-for (label, recipe), experiment in trained.items():
-    report.training_report(f"{label}, {recipe} recipe", experiment.history, experiment.test,
-                           eurosat.classes)
-
-# %% [markdown]
 # ## Results
+#
+# Every model by each recipe on the same 5,400 test images (on the real data), and McNemar's test
+# of each pair of recipes image by image.
 
-# %%
+# %% tags=["hide-input"]
 rows = [experiment.row for experiment in trained.values()]
 report.results_table(rows, "EuroSAT test set: every model and recipe",
                      extra={"weights": "weights", "input": "input side"})
-report.seed_comparison(rows)
-paired = sorted({label for label, recipe in trained if recipe == "seed"})
-comparison = significance.compare_recipes({label: (trained[label, "seed"].test,
+paired = sorted({label for label, recipe in trained if recipe == "source"})
+comparison = significance.compare_recipes({label: (trained[label, "source"].test,
                                                    trained[label, "ours"].test)
                                            for label in paired})
 report.recipe_comparison(comparison)
 report.recipes_chart(rows, "EuroSAT: test accuracy by model and recipe")
 
 # %% [markdown]
-# ## Conclusion
+# ## Diagnostics
+#
+# Accuracy per epoch, confusion matrices and per-class accuracy of every training (full
+# classification reports in the appendix).
 
-# %%
-fastest = speed.set_index("model")["speed-up of the run"]
-report.bullets([
-    *sentences.seed_figure_sentences(trained[label, "seed"].row for label in paired),
-    *sentences.recipe_sentences(comparison),
-    *(sentences.goal_sentence(row) for row in rows if row["goal"] is not None),
-    f"Frozen MobileNetV2 reached {size_study['val_acc'].min():.1%} to "
-    f"{size_study['val_acc'].max():.1%} validation accuracy over {len(size_study)} input sizes, "
-    f"best at {best_side} pixels; the pretrained runs use {pretrained_resize} pixels.",
-    f"Caching frozen features made the frozen runs {fastest.min():.1f} to {fastest.max():.1f} "
-    "times faster end to end than passing every image through the backbone every epoch, cache "
-    "computation included.",
+# %% tags=["hide-input"]
+labels = {key: f"{key[0]}, {recipes.recipe_label(key[1])}" for key in trained}
+diagnostics.show({labels[key]: (e.history, e.test) for key, e in trained.items()},
+                   eurosat.classes, "EuroSAT")
+
+# %% tags=["findings"]
+speed_ups = speed["speed-up of the run"]
+sizes = dict(zip(size_study["input side (pixels)"].map("{} px".format), size_study["val_acc"]))
+report.findings(rows, [
+    sentences.recipe_tally(comparison),
+    "Input size of frozen MobileNetV2, chosen on validation: "
+    f"{sentences.best_of(sizes, 'validation accuracy')} of {sentences.count(len(sizes), 'size')}; "
+    f"the pretrained runs use {pretrained_resize} px.",
+    "Caching the frozen features, end to end with the cache's computation (against passing every "
+    "image through the backbone every epoch): "
+    f"{sentences.speed_range(speed_ups.min(), speed_ups.max())}.",
 ])
+
+# %% tags=["appendix"]
+diagnostics.classification_reports({labels[key]: e.test for key, e in trained.items()},
+                              eurosat.classes)

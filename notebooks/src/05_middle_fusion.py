@@ -4,35 +4,35 @@
 # Notebook 04 used each pretrained backbone on its own. *Middle fusion* combines them before the
 # classifier: both backbones (ImageNet weights, classifiers removed, frozen) look at the same tile,
 # MobileNetV2's feature map is average-pooled to the spatial size of AlexNet's, the two maps are
-# concatenated along the channels and one new classifier is trained on the result. The seed report
+# concatenated along the channels and one new classifier is trained on the result. The source report
 # reached 95 % test accuracy this way.
 #
-# The classifier is trained with **the seed's recipe** (Adam at a constant rate, on the tiles as
-# they are) and with **ours** (AdamW with a warm-up and cosine schedule, label smoothing, on the
+# The classifier is trained with **the source recipe** (the report's training: Adam at a constant
+# rate, on the tiles as they are) and with **our recipe** (AdamW with a warm-up and cosine schedule, label smoothing, on the
 # tile's eight symmetries). Whether the two backbones really complement each other is a question the
-# seed left open: the same kind of classifier is trained on each backbone's part of the same cached
+# source report left open: the same kind of classifier is trained on each backbone's part of the same cached
 # features, and McNemar's test on the shared test images says whether fusion's gain is real.
 
 # %% tags=["parameters"]
 profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
 device = "auto"  # auto | cpu | cuda | mps
-seed = 0  # weight initialisation and batch order
+seed = 0  # the random seed: initial weights and batch order
 data_root = ""  # empty: the DATA_ROOT variable, else the default folder of the profile
 resume = False  # True: continue or read back trainings from checkpoints (run_all.sh --resume)
 input_size = 224  # tiles are resized to this side on the device (ImageNet's input size)
 batch_size = 64  # feature maps per training step
 head_epochs = 20  # epochs of each classifier on the cached features
-head_lr = 0.001  # Adam learning rate of the classifier, seed's recipe
-patience = 6  # early stopping of the seed's recipe on validation loss, 0 for never
+head_lr = 0.001  # Adam learning rate of the classifier, source recipe
+patience = 6  # early stopping of the source recipe on validation loss, 0 for never
 our_head_lr = 0.001  # peak AdamW learning rate of the classifiers, our recipe
 head_width = 256  # channels of the classifier's 1 x 1 convolution
 head_dropout = 0.3  # dropout before the classifier's linear layer
 train_views = 4  # cached views of each training image for our recipe (up to the 8 symmetries)
 
-# %%
+# %% tags=["hide-input"]
 import pandas as pd
 
-from helpers import data, experiments, features, models, recipes, report, sentences
+from helpers import data, diagnostics, experiments, features, models, recipes, report, sentences
 from helpers import significance
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
@@ -83,12 +83,12 @@ print(f"fused feature maps of {len(cache.train) + len(cache.val) + len(cache.tes
 # %% [markdown]
 # ## The fusion, by both recipes, and its ablation
 #
-# The fused classifier by the seed's recipe and by ours; then, by our recipe, classifiers of the
+# The fused classifier by the source recipe and by ours; then, by our recipe, classifiers of the
 # same kind on AlexNet's 256 channels alone and on MobileNetV2's 1,280 alone - the same cached maps,
 # the same training.
 
-# %%
-seed_recipe = recipes.seed_recipe(head_epochs, lr=head_lr, batch_size=batch_size,
+# %% tags=["hide-input"]
+source_recipe = recipes.source_recipe(head_epochs, lr=head_lr, batch_size=batch_size,
                                   patience=patience or None)
 our_recipe = recipes.overhead(recipes.our_recipe(head_epochs, optimizer="adamw", lr=our_head_lr,
                                                  weight_decay=0.05, batch_size=batch_size,
@@ -96,7 +96,7 @@ our_recipe = recipes.overhead(recipes.our_recipe(head_epochs, optimizer="adamw",
 notes = {"weights": run.pretrained_weights, "input": input_size}
 trained = {("middle_fusion", recipe.name): experiments.train_head_on_features(
     run, results, label="middle_fusion", model=fusion, features=cache, recipe=recipe,
-    dataset="EuroSAT", notes=notes) for recipe in (seed_recipe, our_recipe)}
+    dataset="EuroSAT", notes=notes) for recipe in (source_recipe, our_recipe)}
 for branch in ["alexnet", "mobilenet_v2"]:
     single = models.fusion_branch(fusion, branch, input_size, 10, head_width, head_dropout)
     trained[f"{branch}_only", "ours"] = experiments.train_head_on_features(
@@ -104,23 +104,17 @@ for branch in ["alexnet", "mobilenet_v2"]:
         dataset="EuroSAT", channels=models.FusionBackbone.CHANNELS[branch], notes=notes)
 
 # %% [markdown]
-# ## Curves, classification reports and confusion matrices
-
-# %%
-for (label, recipe), experiment in trained.items():
-    report.training_report(f"{label}, {recipe} recipe", experiment.history, experiment.test,
-                           eurosat.classes)
-
-# %% [markdown]
 # ## Results
+#
+# The fusion by both recipes and the two single-backbone classifiers on the same test images;
+# McNemar's test of each pair, image by image.
 
-# %%
+# %% tags=["hide-input"]
 rows = [experiment.row for experiment in trained.values()]
 report.results_table(rows, "EuroSAT test set: the fusion by both recipes and its two "
                      "single-backbone ablations", extra={"params_total": "all params"})
-report.seed_comparison(rows)
 fused = trained["middle_fusion", "ours"].test
-tests = significance.compare_recipes({"middle_fusion": (trained["middle_fusion", "seed"].test,
+tests = significance.compare_recipes({"middle_fusion": (trained["middle_fusion", "source"].test,
                                                         fused)})
 report.recipe_comparison(tests)
 ablation = significance.compare_recipes({f"fusion against {branch}_only": (
@@ -130,19 +124,27 @@ report.recipe_comparison(ablation, "Fusion against each backbone alone, our reci
 report.recipes_chart(rows, "Middle fusion and its ablation: test accuracy")
 
 # %% [markdown]
-# ## Conclusion
+# ## Diagnostics
+#
+# Accuracy per epoch, confusion matrices and per-class accuracy of the four classifiers (full
+# classification reports in the appendix).
 
-# %%
-report.bullets([
-    *sentences.seed_figure_sentences([trained["middle_fusion", "seed"].row]),
+# %% tags=["hide-input"]
+labels = {key: f"{key[0]}, {recipes.recipe_label(key[1])}" for key in trained}
+diagnostics.show({labels[key]: (e.history, e.test) for key, e in trained.items()},
+                   eurosat.classes, "Middle fusion")
+
+# %% tags=["findings"]
+report.findings(rows, [
+    *sentences.seed_figure_sentences([trained["middle_fusion", "source"].row]),
     *sentences.recipe_sentences(tests),
-    sentences.goal_sentence(trained["middle_fusion", "ours"].row),
-    *(f"Fusion against {row['model'].split(' against ')[1]}: {row['ours']:.1%} against "
-      f"{row['seed recipe']:.1%} ({100 * row['difference']:+.1f} points, McNemar p = "
-      f"{row['p-value']:.2g}): " + ("the second backbone adds something real."
-                                    if row["real"] and row["difference"] > 0 else
-                                    "no real gain from fusing on this test set.")
+    *(sentences.compared("Our recipe", "fusion", row["ours"], row["model"].split(" against ")[1],
+                         row["source recipe"], row["p-value"], row["real"], "McNemar")
       for row in ablation.to_dict("records")),
     f"The frozen backbones ran once per image ({cache.seconds:.0f} s for all maps); the fused "
-    f"classifier then trained in {trained['middle_fusion', 'ours'].history.seconds:.0f} s.",
+    f"classifier then trained in {trained['middle_fusion', 'ours'].history.seconds:.1f} s.",
 ])
+
+# %% tags=["appendix"]
+diagnostics.classification_reports({labels[key]: e.test for key, e in trained.items()},
+                              eurosat.classes)

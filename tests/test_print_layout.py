@@ -1,0 +1,99 @@
+"""What the PDF shows: the findings under the title, the settings table, hidden plumbing, the
+appendix last; and the findings table itself."""
+
+from __future__ import annotations
+
+import math
+
+import nbformat
+import pytest
+
+from helpers import findings, print_layout
+
+
+def cell(kind: str, source: str, *tags: str) -> nbformat.NotebookNode:
+    made = (nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell)(source)
+    if tags:
+        made.metadata["tags"] = list(tags)
+    return made
+
+
+@pytest.fixture
+def executed() -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook(cells=[
+        cell("md", "# 02 · The baseline\n\nIntro."),
+        cell("code", "import subprocess  # Setup", "setup"),
+        cell("code", 'profile = "full"  # which data\nepochs = 25  # epochs | of the source recipe\n'
+             "budgets = [1000, 5000]  # parameter budgets", "parameters"),
+        cell("code", 'profile = "smoke"\nepochs = 2', "injected-parameters"),
+        cell("md", "## Data"),
+        cell("code", "report.table(...)", "hide-input"),
+        cell("code", "report.findings(...)", "findings"),
+        cell("code", "report.classification_reports(...)", "appendix"),
+    ])
+    notebook.metadata["papermill"] = {"parameters": {"profile": "smoke", "epochs": 2}}
+    return notebook
+
+
+def test_the_pdf_order_is_title_findings_settings_body_appendix(executed) -> None:
+    printed = print_layout.for_print(executed)
+    sources = [c.source.splitlines()[0] for c in printed.cells]
+    assert sources[0] == "# 02 · The baseline"
+    assert sources[1] == "report.findings(...)"
+    assert sources[2] == "## Settings of this run"
+    assert sources.index("## Data") < sources.index("report.table(...)") < sources.index(
+        '<h2 class="appendix">Appendix</h2>') < sources.index("report.classification_reports(...)")
+    assert len(executed.cells) == 8  # the executed notebook itself is left as it was
+
+
+def test_plumbing_is_removed_and_helper_code_hidden_by_nbconvert(executed) -> None:
+    printed = print_layout.for_print(executed)
+    kept, _ = print_layout.remover().preprocess(printed, {})
+    sources = [c.source for c in kept.cells]
+    assert not any("Setup" in s or s.startswith(("profile =", "epochs =")) for s in sources)
+    hidden = [c.source for c in kept.cells if c.get("transient", {}).get("remove_source")
+              or c.metadata.get("transient", {}).get("remove_source")]
+    assert set(hidden) == {"report.table(...)", "report.findings(...)",
+                           "report.classification_reports(...)"}
+
+
+def test_the_settings_table_shows_this_run_beside_the_full_profile_and_bolds_changes(
+        executed) -> None:
+    table = print_layout.settings_markdown(executed)
+    assert '| **`profile`** | **which data** | **"smoke"** | **"full"** |' in table
+    assert "| **`epochs`** | **epochs / of the source recipe** | **2** | **25** |" in table
+    assert "| `budgets` | parameter budgets | 1,000, 5,000 | 1,000, 5,000 |" in table
+
+
+def test_the_title_is_the_first_heading(executed) -> None:
+    assert print_layout.title(executed) == "02 · The baseline"
+
+
+ROWS = [
+    {"model": "cnn_v2", "recipe": "source", "seed": s, "test_acc": a, "source_figure": 0.7504,
+     "source_metric": "val_acc", "goal": math.nan} for s, a in ((0, 0.78), (1, 0.80))] + [
+    {"model": "cnn_v2", "recipe": "ours", "seed": s, "test_acc": a, "source_figure": 0.7504,
+     "source_metric": "val_acc", "goal": 0.82} for s, a in ((0, 0.84), (1, 0.86))] + [
+    {"model": "cnn_v2", "recipe": "source, our epochs", "seed": 0, "test_acc": 0.5,
+     "source_figure": 0.7504, "source_metric": "val_acc", "goal": math.nan},
+    {"model": "ablation", "recipe": "input ablation", "seed": 0, "test_acc": 0.1,
+     "source_figure": math.nan, "source_metric": math.nan, "goal": math.nan}]
+
+
+def test_the_findings_table_reads_each_recipe_by_its_mean_over_random_seeds() -> None:
+    table = findings.findings_frame(ROWS)
+    assert table["model"].tolist() == ["cnn_v2"]  # no source figure and no goal: left out
+    row = table.iloc[0]
+    assert row["source report"] == 0.7504 and row["its metric"] == "validation accuracy"
+    assert row["source recipe, this run"] == pytest.approx(0.79)  # the control is not mixed in
+    assert row["our recipe, this run"] == pytest.approx(0.85)
+    assert row["random seeds"] == 2 and row["goal"] == 0.82
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([0.85, 0.851, 0.849], "✓ met, with confidence"), ([0.80, 0.86], "✓ met"),
+    ([0.79, 0.80], "✗ missed by 2.5 points"), ([0.9], "✓ met")])
+def test_a_goal_is_marked_met_met_with_confidence_or_missed_by_so_many_points(values,
+                                                                              expected) -> None:
+    assert findings.verdict_mark(values, 0.82) == expected
+    assert findings.verdict_mark(values, math.nan) == ""
