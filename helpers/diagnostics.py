@@ -28,14 +28,23 @@ def show(trained: Mapping[str, tuple[Any, Predictions]], class_names: Sequence[s
                     f"{subject}: test accuracy per class")
 
 
+MODELS_PER_TABLE = 5  # more columns would shrink the printed table past reading
+
+
 def per_class_table(predictions: Mapping[str, Predictions], class_names: Sequence[str],
                     caption: str) -> None:
-    """Test accuracy of each class (rows) for each model (columns), with the mean."""
+    """Test accuracy of each class (rows) for each model (columns), with the mean; several
+    tables of at most :data:`MODELS_PER_TABLE` models where there are more."""
     frame = pd.DataFrame({label: per_class_accuracy(confusion(p, len(class_names)), class_names)
                           for label, p in predictions.items()})
     frame.loc["mean of the classes"] = frame.mean()
-    table(frame.rename_axis("class").reset_index(), caption,
-          formats={label: "percent" for label in predictions})
+    labels = list(predictions)
+    parts = range(0, len(labels), MODELS_PER_TABLE)
+    for number, start in enumerate(parts, start=1):
+        shown = labels[start:start + MODELS_PER_TABLE]
+        table(frame[shown].rename_axis("class").reset_index(),
+              caption + (f" ({number} of {len(parts)})" if len(parts) > 1 else ""),
+              formats={label: "percent" for label in shown})
 
 
 def classification_report(predictions: Predictions, class_names: Sequence[str], caption: str

@@ -56,9 +56,12 @@ pre, .jp-InputArea-editor pre, .jp-RenderedText pre, .highlight pre { white-spac
   overflow-wrap: break-word; word-break: normal; }
 .jp-OutputArea-output .highlight pre, .jp-RenderedHTMLCommon .highlight pre, .jp-InputArea pre {
   font-family: "DejaVu Sans Mono", "Liberation Mono", monospace !important;
-  font-size: 8.5px !important; line-height: 1.3 !important; }
+  font-size: 9px !important; line-height: 1.3 !important; }
 img[src^="https://colab.research.google.com"] { display: none; }  /* the badge, offline */
+/* an output may run on to the next page (a long table breaks between rows), a figure may not */
+.jp-OutputArea-child, .jp-Cell { break-inside: auto !important; }
 .jp-OutputArea-output img, .jp-OutputArea-output table tr, figure { break-inside: avoid; }
+.jp-OutputArea-output th, .jp-OutputArea-output caption { break-after: avoid; }
 h1, h2, h3, h4 { break-after: avoid; }
 .jp-MarkdownCell:has(.jp-RenderedMarkdown > :last-child:is(h1, h2, h3, h4)) { break-after: avoid; }
 .jp-MarkdownCell:has(h2.appendix) { break-before: page; }
@@ -66,7 +69,8 @@ h1, h2, h3, h4 { break-after: avoid; }
   padding: 0 !important; visibility: hidden; }
 </style>
 """
-# A PDF has no scroll bar: a table wider than the page is scaled down to fit it. The browser lays
+# A PDF has no scroll bar: a table wider than the page is scaled down to fit it, and one of up to
+# 25 rows is kept on one page (a longer one breaks between rows). The browser lays
 # the page out at the printable width (PRINT_WIDTH_PX), so the measurement holds for the print.
 PRINT_WIDTH_PX = 718  # A4 (210 mm) less the 2 x 10 mm margins, at 96 px per inch
 FIT_TABLES_SCRIPT = """
@@ -75,6 +79,10 @@ window.addEventListener("load", () => {
   for (const table of document.querySelectorAll(".jp-OutputArea-output table")) {
     const room = table.parentElement.clientWidth;
     if (table.scrollWidth > room) table.style.zoom = room / table.scrollWidth;
+    // a table that fits on a page is not split (a long one breaks between its rows)
+    if (table.rows.length <= 25) {
+      table.closest(".jp-OutputArea-output").style.setProperty("break-inside", "avoid", "important");
+    }
   }
 });
 </script>

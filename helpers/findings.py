@@ -1,8 +1,10 @@
 """The findings of a notebook: the table that opens its PDF.
 
-One row per model that has a figure in the source reports or a goal of ours: the source report's
-figure and its metric, the source recipe's and our recipe's test accuracy in this run (the mean
-over the random seeds each was trained with), the goal and whether the mean met it.
+One row per model and metric that has a figure in the source reports or a goal of ours: the
+source report's figure, the source recipe's and our recipe's figure in this run in the same metric
+(the mean over the random seeds each was trained with), and, for test accuracy, our goal and
+whether the mean met it. A model whose source figure is a validation accuracy but whose goal is on
+test accuracy gets a row for each, so that no row sets figures of two metrics side by side.
 """
 
 from __future__ import annotations
@@ -36,23 +38,24 @@ def findings_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows))
     table = []
     for model, group in frame.groupby("model", sort=False):
-        figure = _first(group, "source_figure")
-        goal = _first(group, "goal")
-        if figure is None and goal is None:
-            continue
-        source = group.loc[group["recipe"] == SOURCE, "test_acc"]
-        ours = group.loc[group["recipe"] == OURS, "test_acc"]
-        metric = _first(group, "source_metric")
-        table.append({
-            "model": model,
-            "source report": math.nan if figure is None else figure,
-            "its metric": METRIC_NAMES.get(metric, metric) if figure is not None else "",
-            "source recipe, this run": source.mean() if len(source) else math.nan,
-            "our recipe, this run": ours.mean() if len(ours) else math.nan,
-            "random seeds": max(len(source), len(ours)),
-            "goal": math.nan if goal is None else goal,
-            "goal met": verdict_mark(ours, goal),
-        })
+        figure, goal = _first(group, "source_figure"), _first(group, "goal")
+        figure_metric = _first(group, "source_metric") if figure is not None else None
+        metrics = [figure_metric] if figure_metric else []
+        if goal is not None and "test_acc" not in metrics:
+            metrics.append("test_acc")
+        for metric in metrics:
+            source = group.loc[group["recipe"] == SOURCE, metric]
+            ours = group.loc[group["recipe"] == OURS, metric]
+            judged = goal is not None and metric == "test_acc"
+            table.append({
+                "model": model, "metric": METRIC_NAMES.get(metric, metric),
+                "source report": figure if metric == figure_metric else math.nan,
+                "source recipe, this run": source.mean() if len(source) else math.nan,
+                "our recipe, this run": ours.mean() if len(ours) else math.nan,
+                "random seeds": max(len(source), len(ours)),
+                "goal": goal if judged else math.nan,
+                "goal met": verdict_mark(ours, goal) if judged else "",
+            })
     frame = pd.DataFrame(table)
     if not frame.empty and (frame["goal met"] == "").all():
         frame = frame.drop(columns=["goal met"])

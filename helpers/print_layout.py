@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import html
+import re
 from typing import Any
 
 import nbformat
@@ -92,6 +93,9 @@ def for_print(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         ordered += [nbformat.v4.new_markdown_cell(
             '<h2 class="appendix">Appendix</h2>\n\nThe full per-model detail behind the '
             "compact figures above.")] + appendix
+    for cell in ordered:
+        if cell.cell_type == "markdown":  # "44 %" never breaks between the number and its sign
+            cell.source = re.sub(r"(\d) %", "\\1\u00a0%", cell.source)
     printed = nbformat.from_dict(dict(notebook))
     printed.cells = ordered
     return printed

@@ -47,10 +47,12 @@ class Recipe:
 
     def describe(self) -> str:
         """The recipe in one line, for tables and results files."""
-        schedule = {None: "constant rate", "cosine": f"cosine after {self.warmup_epochs:g} warm-up "
-                    "epoch(s)", "plateau": "rate cut on plateaus"}[self.schedule]
+        warmup = f"{self.warmup_epochs:g} warm-up epoch{'' if self.warmup_epochs == 1 else 's'}"
+        schedule = {None: "constant rate", "cosine": f"cosine after {warmup}",
+                    "plateau": "rate cut on plateaus"}[self.schedule]
         parts = [f"{self.optimizer} lr {self.lr:g}", schedule, f"batch {self.batch_size}",
-                 f"{self.epochs} epochs", f"augmentation: {self.augment.describe()}"]
+                 f"{self.epochs} epoch{'' if self.epochs == 1 else 's'}",
+                 f"augmentation: {self.augment.describe()}"]
         if self.weight_decay:
             parts.append(f"weight decay {self.weight_decay:g}"
                          + ("" if self.decay_norm_and_bias else " (not on norms and biases)"))
@@ -139,7 +141,7 @@ def ladder_table(source_row: Mapping[str, Any], step_rows: Sequence[Mapping[str,
     steps += [(LADDER_STEPS[-1][0], our_row.get("test_acc_no_tta", our_row["test_acc"])),
               ("+ test-time augmentation (ours)", our_row["test_acc"])]
     frame = pd.DataFrame(steps, columns=["step", "test_acc"])
-    frame["gain (points)"] = 100 * frame["test_acc"].diff()
+    frame["change (points)"] = 100 * frame["test_acc"].diff()
     return frame
 
 

@@ -52,7 +52,7 @@ def start(notebook: str, *, profile: str, device: str, seed: int, data_root: str
 
 FORMATS = {
     "percent": "{:.1%}", "count": "{:,.0f}", "seconds": "{:.1f}", "points": "{:+.1f}",
-    "loss": "{:.3f}", "p-value": "{:.2g}", "ratio": "{:.2f}", "fraction": "{:.4f}",
+    "loss": "{:.3f}", "p-value": "{:#.2g}", "ratio": "{:.2f}", "fraction": "{:.4f}",
     "times": "{:.1f}x", "text": "{}",
 }
 _RULES: list[tuple[tuple[str, ...], str]] = [  # the first rule whose word is in the name wins
@@ -83,10 +83,18 @@ def table(frame: pd.DataFrame, caption: str, formats: Mapping[str, str] | None =
     ``formats``: column -> a name of :data:`FORMATS`), empty cells blank. A column with one value
     in every row of several is said once, in the caption, instead of repeated."""
     frame, caption = _constants_in_caption(frame, caption, formats or {})
+    frame = frame.assign(**{column: frame[column].map({True: "yes", False: "no"})
+                            for column in frame.columns if _is_yes_no(frame[column])}
+                         ).rename(columns={"real": "significant"})
     chosen = {column: FORMATS[(formats or {}).get(column) or column_format(str(column)) or "text"]
               for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])}
     styled = frame.style.format({c: f for c, f in chosen.items() if f != "{}"}, na_rep="")
     display(styled.set_caption(caption) if index else styled.hide(axis="index").set_caption(caption))
+
+
+def _is_yes_no(column: pd.Series) -> bool:
+    present = column.dropna()
+    return len(present) > 0 and all(isinstance(v, (bool, np.bool_)) for v in present)
 
 
 def _constants_in_caption(frame: pd.DataFrame, caption: str, formats: Mapping[str, str]
@@ -94,7 +102,8 @@ def _constants_in_caption(frame: pd.DataFrame, caption: str, formats: Mapping[st
     if len(frame) < 2:
         return frame, caption
     constant = [column for column in frame.columns[1:]
-                if frame[column].nunique(dropna=False) == 1]
+                if frame[column].nunique(dropna=False) == 1
+                and (formats.get(column) or column_format(str(column))) != "percent"]  # results stay
     said = []
     for column in constant:
         value = frame[column].iloc[0]
@@ -132,7 +141,7 @@ def recipe_comparison(frame: pd.DataFrame, caption: str = "The source recipe aga
     """The table of ``significance.compare_recipes``, the difference in percentage points;
     ``names`` head the two accuracy columns."""
     shown = frame.assign(difference=100 * frame["difference"], **{
-        "95% interval (points)": [f"{100 * low:+.1f} to {100 * high:+.1f}"
+        "95% interval (points)": [_interval(low, high, points=True)
                                   for low, high in frame["interval"]]})
     shown = shown.drop(columns=["interval"]).rename(columns=dict(zip(("source recipe", "ours"),
                                                                      names)))
@@ -182,7 +191,7 @@ def _interval(low: float, high: float, points: bool = False) -> str:
     if pd.isna(low):
         return ""
     if points:
-        return f"{100 * low:+.1f} to {100 * high:+.1f}"
+        return f"{max(100 * low, -100):+.1f} to {min(100 * high, 100):+.1f}"  # a few runs: wide
     return f"{max(low, 0.0):.1%} to {min(high, 1.0):.1%}"
 
 
@@ -235,11 +244,16 @@ def findings(rows: Iterable[Mapping[str, Any]], conclusions: Iterable[str],
     findings_table(findings_frame(rows), conclusions, caption)
 
 
-def findings_table(frame: pd.DataFrame, conclusions: Iterable[str], caption: str) -> None:
-    """The "Findings" heading, a findings table (see :func:`findings`) and the conclusions."""
+def findings_table(frame: pd.DataFrame, conclusions: Iterable[str], caption: str,
+                   conclusions_first: bool = False) -> None:
+    """The "Findings" heading, a findings table (see :func:`findings`) and the conclusions (before
+    the table where it is long: the summary's)."""
     display(Markdown("## Findings"))
+    if conclusions_first:
+        bullets(conclusions)
     if not frame.empty:
         table(frame.dropna(axis=1, how="all"), caption, formats={
             "source report": "percent", "source recipe, this run": "percent",
             "our recipe, this run": "percent", "goal": "percent", "random seeds": "count"})
-    bullets(conclusions)
+    if not conclusions_first:
+        bullets(conclusions)

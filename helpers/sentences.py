@@ -64,7 +64,7 @@ def compared(subject: str, first: str, first_value: float, second: str, second_v
     if first == second:
         return ""
     difference = first_value - second_value
-    evidence = f"{test} p = {p_value:.2g}" if p_value is not None and not pd.isna(p_value) \
+    evidence = f"{test} p = {p_value:#.2g}" if p_value is not None and not pd.isna(p_value) \
         else test
     head = f"{subject}{': ' if subject else ''}{first} {percent(first_value)} against " \
            f"{second} {percent(second_value)}"
@@ -131,7 +131,7 @@ def paired_sentence(row: Mapping[str, Any], seeds: int) -> str:
     subject = (f"{row['model']}, " if row.get("model") else "") + \
         f"{recipe_words(row['first'])} against {recipe_words(row['second'])}"
     evidence = f"paired t-test over {count(seeds, 'random seed')}, Holm's p = " \
-               f"{row['Holm p-value']:.2g}"
+               f"{row['Holm p-value']:#.2g}"
     if abs(100 * row["difference"]) < TIE_POINTS:
         return f"{subject}: a tie ({evidence})."
     if not row["real"]:

@@ -46,7 +46,8 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
         goal = row.get("goal")
         rows.append({
             "notebook": row["notebook"], "model": row["model"], "recipe": row.get("recipe"),
-            "dataset": row["dataset"], "params": row["params"], "test_acc": row["test_acc"],
+            "seed": row.get("seed"), "dataset": row["dataset"], "params": row["params"],
+            "test_acc": row["test_acc"],
             "metric": metric, "ours": ours, "source": seed,
             "difference": seed_difference(metric, ours, seed),
             "goal": goal if goal is not None and not pd.isna(goal) else None,

@@ -171,8 +171,9 @@ class History:
         """One line for the report: epochs run, the epoch kept and its validation figures."""
         best = self.best
         stop = ", stopped early" if self.stopped_early else ""
-        return (f"{label}: {self.epochs_run} epochs in {self.seconds:.0f} s{stop}; kept epoch "
-                f"{self.best_epoch} (validation accuracy {best['val_acc']:.2%}, loss "
+        epochs = f"{self.epochs_run} epoch{'' if self.epochs_run == 1 else 's'}"
+        return (f"{label}: {epochs} in {self.seconds:.0f} s{stop}; kept epoch "
+                f"{self.best_epoch} (validation accuracy {best['val_acc']:.1%}, loss "
                 f"{best['val_loss']:.3f})")
 
 

@@ -86,7 +86,7 @@ def test_each_ladder_step_changes_exactly_what_its_label_names() -> None:
                                  {"test_acc": 0.83, "test_acc_no_tta": 0.82})
     assert table["step"].tolist()[-2:] == ["+ our weight decay, off norms and biases",
                                           "+ test-time augmentation (ours)"]
-    assert table["gain (points)"].round(6).tolist()[1:] == [2.0, 1.0, 1.0, 1.0, 7.0, 1.0]
+    assert table["change (points)"].round(6).tolist()[1:] == [2.0, 1.0, 1.0, 1.0, 7.0, 1.0]
 
 
 def test_recipe_settings_are_plain_values_for_the_results_file() -> None:

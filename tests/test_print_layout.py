@@ -70,24 +70,33 @@ def test_the_title_is_the_first_heading(executed) -> None:
 
 
 ROWS = [
-    {"model": "cnn_v2", "recipe": "source", "seed": s, "test_acc": a, "source_figure": 0.7504,
-     "source_metric": "val_acc", "goal": math.nan} for s, a in ((0, 0.78), (1, 0.80))] + [
-    {"model": "cnn_v2", "recipe": "ours", "seed": s, "test_acc": a, "source_figure": 0.7504,
-     "source_metric": "val_acc", "goal": 0.82} for s, a in ((0, 0.84), (1, 0.86))] + [
+    {"model": "cnn_v2", "recipe": "source", "seed": s, "test_acc": a, "val_acc": a - 0.1,
+     "source_figure": 0.7504, "source_metric": "val_acc", "goal": math.nan}
+    for s, a in ((0, 0.78), (1, 0.80))] + [
+    {"model": "cnn_v2", "recipe": "ours", "seed": s, "test_acc": a, "val_acc": a - 0.11,
+     "source_figure": 0.7504, "source_metric": "val_acc", "goal": 0.82}
+    for s, a in ((0, 0.84), (1, 0.86))] + [
     {"model": "cnn_v2", "recipe": "source, our epochs", "seed": 0, "test_acc": 0.5,
-     "source_figure": 0.7504, "source_metric": "val_acc", "goal": math.nan},
-    {"model": "ablation", "recipe": "input ablation", "seed": 0, "test_acc": 0.1,
+     "val_acc": 0.5, "source_figure": 0.7504, "source_metric": "val_acc", "goal": math.nan},
+    {"model": "ablation", "recipe": "input ablation", "seed": 0, "test_acc": 0.1, "val_acc": 0.1,
      "source_figure": math.nan, "source_metric": math.nan, "goal": math.nan}]
 
 
-def test_the_findings_table_reads_each_recipe_by_its_mean_over_random_seeds() -> None:
+def test_the_findings_table_reads_each_recipe_by_its_mean_over_random_seeds_metric_by_metric(
+        ) -> None:
     table = findings.findings_frame(ROWS)
-    assert table["model"].tolist() == ["cnn_v2"]  # no source figure and no goal: left out
-    row = table.iloc[0]
-    assert row["source report"] == 0.7504 and row["its metric"] == "validation accuracy"
-    assert row["source recipe, this run"] == pytest.approx(0.79)  # the control is not mixed in
-    assert row["our recipe, this run"] == pytest.approx(0.85)
-    assert row["random seeds"] == 2 and row["goal"] == 0.82
+    assert table["model"].tolist() == ["cnn_v2", "cnn_v2"]  # no figure, no goal: left out
+    validation, test = table.iloc[0], table.iloc[1]
+    # the source figure is a validation accuracy: its row holds validation accuracies only
+    assert validation["metric"] == "validation accuracy" and validation["source report"] == 0.7504
+    assert validation["source recipe, this run"] == pytest.approx(0.69)
+    assert validation["our recipe, this run"] == pytest.approx(0.74)
+    assert math.isnan(validation["goal"]) and validation["goal met"] == ""
+    # the goal is on test accuracy: its own row, without the source figure
+    assert test["metric"] == "test accuracy" and math.isnan(test["source report"])
+    assert test["source recipe, this run"] == pytest.approx(0.79)  # the control is not mixed in
+    assert test["our recipe, this run"] == pytest.approx(0.85)
+    assert test["random seeds"] == 2 and test["goal"] == 0.82 and test["goal met"] == "✓ met"
 
 
 @pytest.mark.parametrize("values, expected", [

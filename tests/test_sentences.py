@@ -30,7 +30,7 @@ def test_a_significant_loss_is_a_loss_not_no_gain() -> None:
 
 def test_an_unclear_difference_says_there_is_no_evidence_either_way() -> None:
     sentence = compared(0.952, 0.95, False, p=1.0)
-    assert sentence.endswith("(+0.2 points): no evidence that the two differ (McNemar p = 1).")
+    assert sentence.endswith("(+0.2 points): no evidence that the two differ (McNemar p = 1.0).")
     assert "chance" not in sentence and "a gain" not in sentence
 
 
@@ -67,7 +67,7 @@ def test_recipe_sentences_name_the_recipes_and_follow_the_test() -> None:
                           "p-value": [0.001, 0.4, 0.0001], "real": [True, False, True]})
     gain, unclear, loss = sentences.recipe_sentences(frame)
     assert gain == ("**a**: our recipe 75.0% against the source recipe 70.0%: a gain of 5.0 points "
-                    "(McNemar p = 0.001).")
+                    "(McNemar p = 0.0010).")
     assert "no evidence that the two differ" in unclear
     assert "a loss of 20.0 points" in loss
 

@@ -19,13 +19,13 @@ def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dic
     order = list(dict.fromkeys(frame[group]))
     sns.barplot(data=frame, x=group, y=value, order=order, errorbar=None, alpha=0.35, ax=ax)
     sns.stripplot(data=frame, x=group, y=value, order=order, color="black", size=6, jitter=0.15,
-                  ax=ax, label="one run (seed)")
+                  ax=ax, label="one run (random seed)")
     marks = [(i, references[name]) for i, name in enumerate(order) if name in references]
     if marks:
         ax.scatter(*zip(*marks), marker="X", s=110, color="tab:red", zorder=5, label="source report")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
-    ax.legend(unique.values(), unique.keys(), loc="lower left")
+    ax.legend(unique.values(), unique.keys(), loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title)
     return ax
 

@@ -63,6 +63,7 @@ def class_counts(counts: pd.DataFrame, title: str, ax: Axes | None = None) -> Ax
     ax.tick_params(axis="x", rotation=40)
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
+    ax.legend(title="split", loc="upper left", bbox_to_anchor=(1.01, 1))  # off the bars
     return ax
 
 
@@ -76,6 +77,6 @@ def channel_histograms(images: torch.Tensor, title: str, ax: Axes | None = None)
     ax.set_xlabel("pixel value (0-255)")
     ax.set_ylabel("share of pixels")
     ax.set_xlim(0, 255)
-    ax.legend(title="channel")
+    ax.legend(title="channel", loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(title)
     return ax

@@ -52,8 +52,9 @@ plots.class_counts(cifar10_counts, "CIFAR-10: images per class in the official t
 ratio = cifar10_counts.max() / cifar10_counts.min()
 report.text(
     f"Every class has {sentences.value_range(*cifar10_counts['train'].agg(['min', 'max']))} "
-    f"training images and {sentences.value_range(*cifar10_counts['test'].agg(['min', 'max']))} "
-    f"test images (largest-to-smallest ratio {ratio['train']:.2f} in train, {ratio['test']:.2f} "
+    f"images in the official training set and "
+    f"{sentences.value_range(*cifar10_counts['test'].agg(['min', 'max']))} in the test set "
+    f"(largest-to-smallest ratio {ratio['train']:.2f} in train, {ratio['test']:.2f} "
     "in test).")
 
 # %% [markdown]
@@ -81,8 +82,8 @@ plots.channel_histograms(cifar10_splits.train.images, "CIFAR-10 training split: 
 cifar100 = data.load_dataset("cifar100", run)
 cifar100_splits = data.standard_splits("cifar100", cifar100)
 hierarchy = data.hierarchy_table(cifar100)
-report.table(hierarchy, "CIFAR-100: the superclasses and their fine classes, read from the labels",
-             index=True)
+report.table(hierarchy.reset_index().rename(columns={"id": "superclass id"}),
+             "CIFAR-100: the superclasses and their fine classes, read from the labels")
 
 # %%
 plots.image_grid(

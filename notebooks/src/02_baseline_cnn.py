@@ -185,7 +185,6 @@ report.recipe_comparison(comparison)
 # %% tags=["findings"]
 diagnosis = evaluation.fit_diagnosis(history)
 report.findings(results.rows, [
-    *sentences.seed_figure_sentences([source_row]),
     f"With the source recipe, {diagnosis['verdict']}.",
     *([sentences.paired_sentence(row, seeds) for row in differences.to_dict("records")]
       if differences is not None else sentences.recipe_sentences(comparison)),

@@ -197,8 +197,9 @@ study_table = pd.DataFrame({
     "val acc, std": study_spread["val_acc std"].to_numpy(),
     "source report's val acc": [references.seed_figure(f"cnn_v3_study_{c}").value
                                 for c in references.CNN_V3_STUDY]})
-report.table(study_table, f"CNNV3 study: validation accuracy over {study_seeds} random seed(s) "
-             "beside the source report's single figure", formats={"runs": "count"})
+report.table(study_table, f"CNNV3 study: validation accuracy over "
+             f"{sentences.count(study_seeds, 'random seed')} beside the source report's single "
+             "figure", formats={"runs": "count"})
 study["validation accuracy (%)"] = 100 * study["val_acc"]
 plots.spread_by_group(study, "config", "validation accuracy (%)",
                       {c: 100 * references.seed_figure(f"cnn_v3_study_{c}").value
@@ -214,17 +215,15 @@ else:
 
 # %% tags=["findings"]
 real = differences[differences["real"] == True]  # noqa: E712 - None means untested
-largest = ladder.iloc[1:].loc[ladder["gain (points)"].iloc[1:].idxmax()]
+largest = ladder.iloc[1:].loc[ladder["change (points)"].iloc[1:].idxmax()]
 best = sentences.best_of(dict(zip(study_table["configuration"].str.split(":").str[0],
                                   study_table["val acc, mean"])), "mean validation accuracy")
 report.findings([row for row in main_rows if row["recipe"] != recipes.EQUAL_EPOCHS], [
-    *(sentences.spread_goal_sentence(row) for row in over_seeds.to_dict("records")
-      if row["recipe"] == recipes.OURS and not pd.isna(row["goal"])),
     *([sentences.paired_sentence(row, seeds) for row in recipe_family.to_dict("records")
        if row["first"] == recipes.OURS and row["second"] == recipes.SOURCE]
       if recipe_family is not None else sentences.recipe_sentences(comparison)),
     f"From the source recipe to ours, {ladder_model}'s largest single gain came from "
-    f"*{largest['step']}* ({largest['gain (points)']:+.1f} points); all changes together moved "
+    f"*{largest['step']}* ({largest['change (points)']:+.1f} points); all changes together moved "
     f"it from {ladder['test_acc'].iloc[0]:.1%} to {ladder['test_acc'].iloc[-1]:.1%}.",
     f"In the CNNV3 study, {best}"
     + (f"; {len(real)} of {len(differences)} pairwise differences are real at the 5 % level "

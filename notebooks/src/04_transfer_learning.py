@@ -112,11 +112,11 @@ for side in resize_study:
         run, results, label=f"mobilenet_v2_frozen_{side}px", model=size_model,
         features=size_cache, recipe=head_recipe, dataset="EuroSAT",
         notes={"study": "input size", "input": side})
-    size_rows.append({"input side (pixels)": side, "val_acc": size_run.row["val_acc"],
-                      "test_acc": size_run.row["test_acc"], "feature seconds": size_cache.seconds})
+    size_rows.append({"input side (pixels)": side, "val acc": size_run.row["val_acc"],
+                      "test acc": size_run.row["test_acc"], "feature seconds": size_cache.seconds})
 size_study = pd.DataFrame(size_rows)
 report.table(size_study, "Frozen MobileNetV2: accuracy and feature-extraction time by input size")
-best_side = int(size_study.loc[size_study["val_acc"].idxmax(), "input side (pixels)"])
+best_side = int(size_study.loc[size_study["val acc"].idxmax(), "input side (pixels)"])
 
 # %% [markdown]
 # ## From ImageNet weights, backbone frozen
@@ -205,12 +205,13 @@ diagnostics.show({labels[key]: (e.history, e.test) for key, e in trained.items()
 
 # %% tags=["findings"]
 speed_ups = speed["speed-up of the run"]
-sizes = dict(zip(size_study["input side (pixels)"].map("{} px".format), size_study["val_acc"]))
+sizes = dict(zip(size_study["input side (pixels)"].map("{} px".format), size_study["val acc"]))
 report.findings(rows, [
     sentences.recipe_tally(comparison),
-    "Input size of frozen MobileNetV2, chosen on validation: "
-    f"{sentences.best_of(sizes, 'validation accuracy')} of {sentences.count(len(sizes), 'size')}; "
-    f"the pretrained runs use {pretrained_resize} px.",
+    f"The input-size study of frozen MobileNetV2 ({sentences.count(len(sizes), 'size')}): "
+    f"{sentences.best_of(sizes, 'validation accuracy')}. The pretrained runs use the "
+    f"`pretrained_resize` parameter ({pretrained_resize} px), ImageNet's size in the full "
+    "profile.",
     "Caching the frozen features, end to end with the cache's computation (against passing every "
     "image through the backbone every epoch): "
     f"{sentences.speed_range(speed_ups.min(), speed_ups.max())}.",

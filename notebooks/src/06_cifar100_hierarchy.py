@@ -109,15 +109,16 @@ for option, setting in options.items():
         weights=setting["weights"])
     side = models.output_side(setting["stem"], setting["resize"] or 32)
     ablation_rows.append({"option": option, "final map": f"{side} x {side}",
-                          "val_acc": trial.row["val_acc"], "test_acc": trial.row["test_acc"],
+                          "val acc": trial.row["val_acc"], "test acc": trial.row["test_acc"],
                           "seconds per epoch": trial.history.seconds / trial.history.epochs_run})
 ablation = pd.DataFrame(ablation_rows)
-chosen = default_option or ablation.loc[ablation["val_acc"].idxmax(), "option"]
+chosen = default_option or ablation.loc[ablation["val acc"].idxmax(), "option"]
 if chosen not in options:
     raise ValueError(f"default_option {chosen!r} is not one of {list(options)}")
 setting = options[chosen]
 inputs = {"resize": setting["resize"], "stats": imagenet if setting["weights"] else None}
-report.table(ablation, f"fine100 after {ablation_epochs} epochs, by input option")
+report.table(ablation, f"fine100 after {sentences.count(ablation_epochs, 'epoch')}, by input "
+             "option")
 report.text(f"**Chosen for our recipe: {chosen}** ("
                + ("the best validation accuracy in the ablation" if not default_option else
                   "set by the default_option parameter") + ").")
@@ -145,14 +146,14 @@ for level, augment in levels.items():
                                                     epochs=augmentation_epochs, augment=augment),
         dataset="CIFAR-100", notes={"study": "augmentation", "level": level},
         heads={"fine": 100}, stem=setting["stem"], weights=setting["weights"], **inputs)
-    augmentation_rows.append({"level": level, "val_acc": trial.row["val_acc"],
-                              "test_acc": trial.row["test_acc"]})
+    augmentation_rows.append({"level": level, "val acc": trial.row["val_acc"],
+                              "test acc": trial.row["test_acc"]})
 augmentation = pd.DataFrame(augmentation_rows)
-chosen_level = default_augmentation or augmentation.loc[augmentation["val_acc"].idxmax(), "level"]
+chosen_level = default_augmentation or augmentation.loc[augmentation["val acc"].idxmax(), "level"]
 if chosen_level not in levels:
     raise ValueError(f"default_augmentation {chosen_level!r} is not one of {list(levels)}")
-report.table(augmentation, f"fine100 after {augmentation_epochs} epochs of our recipe, by "
-             "augmentation level")
+report.table(augmentation, f"fine100 after {sentences.count(augmentation_epochs, 'epoch')} of our "
+             "recipe, by augmentation level")
 report.text(f"**Our recipe's augmentation: {chosen_level}.**")
 
 # %% [markdown]
@@ -245,7 +246,7 @@ for label, (predictions, names, _, _) in fine_heads.items():
                       "std per class": summary["std"], "worst classes": ", ".join(summary["worst"]),
                       "best classes": ", ".join(summary["best"])})
 report.table(pd.DataFrame(summaries), "Fine-class test accuracy, our recipe: summary of the "
-             f"per-class reports (in full: {run.layout.classification_report('06_fine100').parent})")
+             "per-class reports (in full: the results folder's reports/)")
 
 # %% [markdown]
 # ## From classes to superclasses (source report 004)
@@ -305,11 +306,12 @@ by_method = mappings.set_index("method")["accuracy"]
 ours = {label: trained[label, "ours"].row for label in plans}
 argmax = "fine100 -> argmax"
 report.findings(rows, [
-    f"Chosen on validation: the input *{chosen}* ("
-    + sentences.best_of(dict(zip(ablation["option"], ablation["val_acc"])), "validation accuracy")
-    + f" of {sentences.count(len(ablation), 'option')}) and the augmentation *{chosen_level}* ("
-    + sentences.best_of(dict(zip(augmentation["level"], augmentation["val_acc"])),
-                        "validation accuracy") + ").",
+    f"Input of our recipe, chosen on validation: *{chosen}*. Of the "
+    f"{sentences.count(len(ablation), 'option')}, "
+    + sentences.best_of(dict(zip(ablation["option"], ablation["val acc"])), "validation accuracy")
+    + f". Augmentation: *{chosen_level}*; "
+    + sentences.best_of(dict(zip(augmentation["level"], augmentation["val acc"])),
+                        "validation accuracy") + ".",
     sentences.recipe_tally(comparison),
     f"Two heads or one: on all 100 + 20 classes the two-head model's fine head reached "
     f"{ours['multihead']['test_acc']:.1%} (fine100: {ours['fine100']['test_acc']:.1%}) and its "

@@ -28,7 +28,8 @@ record = run_timings.run_record(run.layout)
 with_goal = headline[headline["goal met"].fillna("") != ""] if "goal met" in headline else \
     headline.iloc[0:0]
 met = with_goal["goal met"].str.startswith("✓") if len(with_goal) else pd.Series(dtype=bool)
-both = headline.dropna(subset=["source recipe, this run", "our recipe, this run"])
+both = headline[headline["metric"] == "test accuracy"].dropna(
+    subset=["source recipe, this run", "our recipe, this run"])
 ahead = both["our recipe, this run"] > both["source recipe, this run"]
 total = record.get("seconds", timings["seconds"].sum())
 report.findings_table(headline.drop(columns=["random seeds"]), [
@@ -41,8 +42,8 @@ report.findings_table(headline.drop(columns=["random seeds"]), [
     f"**Wall time:** {total / 60:.1f} minutes for the run"
     + (f"; the slowest notebook {timings.loc[timings['seconds'].idxmax(), 'notebook']} "
        f"({timings['seconds'].max() / 60:.1f} minutes)." if len(timings) else "."),
-], "Each model with a source figure or a goal (test accuracy in this run: the mean over its "
-   "random seeds)")
+], "Each model with a source figure or a goal (this run: the mean over its random seeds)",
+   conclusions_first=True)
 
 # %% [markdown]
 # ## Accuracy against size
@@ -84,7 +85,7 @@ report.table(pd.DataFrame(facts.items(), columns=["", "value"]), "Where and how 
 # %% tags=["appendix"]
 report.table(models_table.drop(columns=["metric", "ours"]).rename(
     columns={"source": "source figure", "difference": "difference (points)",
-             "test_acc": "test acc"}),
+             "test_acc": "test acc", "seed": "random seed"}),
     f"Every training: {len(models_table)} from {models_table['notebook'].nunique()} notebooks "
     "(the source figure in its own metric; the difference is this run's figure in that metric "
     "minus it)", formats={"source figure": "percent"})
