@@ -2,8 +2,9 @@
 
 One row per model and metric that has a figure in the source reports or a goal of ours: the
 source report's figure, the source recipe's and our recipe's figure in this run in the same metric
-(the mean over the random seeds each was trained with), and, for test accuracy, our goal and
-whether the mean met it. A model whose source figure is a validation accuracy but whose goal is on
+(the mean over the random seeds each was trained with; where our recipe uses test-time
+augmentation, also its figure without it, so that what TTA bought is its own step), and, for test
+accuracy, our goal and whether the mean met it. A model whose source figure is a validation accuracy but whose goal is on
 test accuracy gets a row for each, so that no row sets figures of two metrics side by side.
 """
 
@@ -47,10 +48,13 @@ def findings_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
             source = group.loc[group["recipe"] == SOURCE, metric]
             ours = group.loc[group["recipe"] == OURS, metric]
             judged = goal is not None and metric == "test_acc"
+            without_tta = group.loc[group["recipe"] == OURS, "test_acc_no_tta"].dropna() \
+                if metric == "test_acc" and "test_acc_no_tta" in group else pd.Series(dtype=float)
             table.append({
                 "model": model, "metric": METRIC_NAMES.get(metric, metric),
                 "source report": figure if metric == figure_metric else math.nan,
                 "source recipe, this run": source.mean() if len(source) else math.nan,
+                "our recipe, without TTA": without_tta.mean() if len(without_tta) else math.nan,
                 "our recipe, this run": ours.mean() if len(ours) else math.nan,
                 "random seeds": max(len(source), len(ours)),
                 "goal": goal if judged else math.nan,

@@ -254,6 +254,7 @@ def findings_table(frame: pd.DataFrame, conclusions: Iterable[str], caption: str
     if not frame.empty:
         table(frame.dropna(axis=1, how="all"), caption, formats={
             "source report": "percent", "source recipe, this run": "percent",
-            "our recipe, this run": "percent", "goal": "percent", "random seeds": "count"})
+            "our recipe, without TTA": "percent", "our recipe, this run": "percent",
+            "goal": "percent", "random seeds": "count"})
     if not conclusions_first:
         bullets(conclusions)
