@@ -106,6 +106,7 @@ def train_head_on_features(run: Run, results: ResultsFile, *, label: str, model:
         raise ValueError(f"{label}: only a frozen backbone's features can be cached")
     seed = run.seed if seed is None else seed
     seed_everything(seed)
+    model.restart_head()  # not from the head an earlier training (another recipe) left behind
     views = 1 if recipe.augment == NO_AUGMENT else None
     experiment = train_built(
         run, results, label=label, model=model.head,

@@ -180,3 +180,29 @@ def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp
     with pytest.raises(ValueError, match="frozen"):
         experiments.train_head_on_features(run, file, label="x", model=unfrozen, features=cache,
                                            recipe=recipes.source_recipe(1), dataset="fake")
+
+
+def test_each_head_training_starts_from_the_head_as_built_not_from_the_last_training(tmp_path
+                                                                                      ) -> None:
+    """Two recipes trained one after the other on the same frozen model (04 and 05 do so) must
+    not hand weights on: the second starts from the head as built, as if it trained alone."""
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="04_test")
+    torch.manual_seed(0)
+    model = models.build_model("mobilenet_v2", num_classes=2, weights="stand-in", frozen=True)
+    images = torch.randn(32, 3, 32, 32)
+    labels = (images[:, 0].mean(dim=(1, 2)) > 0).long()
+    batches = [(images[i:i + 8], labels[i:i + 8]) for i in range(0, 32, 8)]
+    cache = features.cache_features(model.backbone, [batches, batches, batches])
+    file = results.ResultsFile(tmp_path / "04_test.csv")
+
+    def train(label: str, recipe: recipes.Recipe, seed: int) -> list[float]:
+        return experiments.train_head_on_features(
+            run, file, label=label, model=model, features=cache, recipe=recipe,
+            dataset="fake", seed=seed).history.frame()["train_loss"].tolist()
+
+    alone = train("alone", recipes.source_recipe(2, batch_size=8), seed=1)
+    train("before", recipes.source_recipe(3, lr=0.01, batch_size=8), seed=0)  # moves the head
+    after = train("after", recipes.source_recipe(2, batch_size=8), seed=1)
+    assert after == pytest.approx(alone)
+    assert train("other seed", recipes.source_recipe(2, batch_size=8), seed=2) != \
+        pytest.approx(alone)

@@ -30,6 +30,15 @@ class BackboneAndHead(nn.Module):
         if frozen:
             self.backbone.requires_grad_(False)
             self.backbone.eval()
+        # a frozen model's head as built (ImageNet's hidden layers, the new output layer), for
+        # restart_head; a model trained whole has no use for the copy
+        self.initial_head = {k: v.detach().clone() for k, v in head.state_dict().items()} \
+            if frozen else {}
+
+    def restart_head(self) -> None:
+        """The head back to its weights as built: a training of the head then starts where it
+        would alone, not from what an earlier training (another recipe) left."""
+        self.head.load_state_dict(self.initial_head)
 
     def train(self, mode: bool = True) -> "BackboneAndHead":
         super().train(mode)
