@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.error
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -154,7 +155,10 @@ def test_feature_loader_draws_order_and_views_by_seed_and_epoch() -> None:
     assert len(loader) == 3 and loader.num_images == 10
 
 
-def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp_path) -> None:
+@pytest.fixture
+def frozen(tmp_path) -> SimpleNamespace:
+    """A frozen stand-in MobileNetV2, 32 learnable images in batches of 8, their cached features,
+    a smoke run and a results file in ``tmp_path``."""
     run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="04_test")
     torch.manual_seed(0)
     model = models.build_model("mobilenet_v2", num_classes=2, weights="stand-in", frozen=True)
@@ -163,7 +167,14 @@ def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp
     batches = [(images[i:i + 8], labels[i:i + 8]) for i in range(0, 32, 8)]
     before = {k: v.clone() for k, v in model.backbone.state_dict().items()}
     cache = features.cache_features(model.backbone, [batches, batches, batches])
-    file = results.ResultsFile(tmp_path / "04_test.csv")
+    return SimpleNamespace(run=run, model=model, images=images, batches=batches, before=before,
+                           cache=cache, file=results.ResultsFile(tmp_path / "04_test.csv"))
+
+
+def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(frozen) -> None:
+    run, model, images, batches, before, cache, file = (
+        frozen.run, frozen.model, frozen.images, frozen.batches, frozen.before, frozen.cache,
+        frozen.file)
     experiment = experiments.train_head_on_features(
         run, file, label="frozen", model=model, features=cache,
         recipe=recipes.source_recipe(2, batch_size=8), dataset="fake", seed=0)
@@ -182,23 +193,15 @@ def test_a_head_trains_on_cached_features_and_the_model_then_works_on_images(tmp
                                            recipe=recipes.source_recipe(1), dataset="fake")
 
 
-def test_each_head_training_starts_from_the_head_as_built_not_from_the_last_training(tmp_path
+def test_each_head_training_starts_from_the_head_as_built_not_from_the_last_training(frozen
                                                                                       ) -> None:
     """Two recipes trained one after the other on the same frozen model (04 and 05 do so) must
     not hand weights on: the second starts from the head as built, as if it trained alone."""
-    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="04_test")
-    torch.manual_seed(0)
-    model = models.build_model("mobilenet_v2", num_classes=2, weights="stand-in", frozen=True)
-    images = torch.randn(32, 3, 32, 32)
-    labels = (images[:, 0].mean(dim=(1, 2)) > 0).long()
-    batches = [(images[i:i + 8], labels[i:i + 8]) for i in range(0, 32, 8)]
-    cache = features.cache_features(model.backbone, [batches, batches, batches])
-    file = results.ResultsFile(tmp_path / "04_test.csv")
 
     def train(label: str, recipe: recipes.Recipe, seed: int) -> list[float]:
         return experiments.train_head_on_features(
-            run, file, label=label, model=model, features=cache, recipe=recipe,
-            dataset="fake", seed=seed).history.frame()["train_loss"].tolist()
+            frozen.run, frozen.file, label=label, model=frozen.model, features=frozen.cache,
+            recipe=recipe, dataset="fake", seed=seed).history.frame()["train_loss"].tolist()
 
     alone = train("alone", recipes.source_recipe(2, batch_size=8), seed=1)
     train("before", recipes.source_recipe(3, lr=0.01, batch_size=8), seed=0)  # moves the head
