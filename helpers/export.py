@@ -76,12 +76,13 @@ PRINT_WIDTH_PX = 718  # A4 (210 mm) less the 2 x 10 mm margins, at 96 px per inc
 FIT_TABLES_SCRIPT = """
 <script>
 window.addEventListener("load", () => {
-  for (const table of document.querySelectorAll(".jp-OutputArea-output table")) {
+  for (const table of document.querySelectorAll(".jp-OutputArea-output table, .jp-MarkdownCell table")) {
     const room = table.parentElement.clientWidth;
     if (table.scrollWidth > room) table.style.zoom = room / table.scrollWidth;
     // a table that fits on a page is not split (a long one breaks between its rows)
     if (table.rows.length <= 25) {
-      table.closest(".jp-OutputArea-output").style.setProperty("break-inside", "avoid", "important");
+      table.closest(".jp-OutputArea-output, .jp-MarkdownCell")
+        .style.setProperty("break-inside", "avoid", "important");
     }
   }
 });
