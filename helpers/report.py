@@ -82,10 +82,10 @@ def table(frame: pd.DataFrame, caption: str, formats: Mapping[str, str] | None =
     """Show ``frame`` with a caption, each numeric column in its named format (from its name, or
     ``formats``: column -> a name of :data:`FORMATS`), empty cells blank. A column with one value
     in every row of several is said once, in the caption, instead of repeated."""
-    frame, caption = _constants_in_caption(frame, caption, formats or {})
     frame = frame.assign(**{column: frame[column].map({True: "yes", False: "no"})
                             for column in frame.columns if _is_yes_no(frame[column])}
                          ).rename(columns={"real": "significant"})
+    frame, caption = _constants_in_caption(frame, caption, formats or {})
     chosen = {column: FORMATS[(formats or {}).get(column) or column_format(str(column)) or "text"]
               for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])}
     styled = frame.style.format({c: f for c, f in chosen.items() if f != "{}"}, na_rep="")
@@ -190,9 +190,9 @@ def _interval(low: float, high: float, points: bool = False) -> str:
     t-interval of few seeds would reach past them)."""
     if pd.isna(low):
         return ""
-    if points:
-        return f"{max(100 * low, -100):+.1f} to {min(100 * high, 100):+.1f}"  # a few runs: wide
-    return f"{max(low, 0.0):.1%} to {min(high, 1.0):.1%}"
+    ends = (f"{max(100 * low, -100):+.1f}", f"{min(100 * high, 100):+.1f}") if points else \
+        (f"{max(low, 0.0):.1%}", f"{min(high, 1.0):.1%}")  # a few runs give wide intervals
+    return ends[0] if ends[0] == ends[1] else f"{ends[0]} to {ends[1]}"
 
 
 def welch_table(frame: pd.DataFrame, caption: str) -> None:

@@ -84,3 +84,14 @@ def test_the_model_summary_names_its_units_plainly(capsys) -> None:
     text = capsys.readouterr().out
     assert "Total mult-adds (M): 1.14" in text and "Units." not in text
     assert "Trainable params: 24,282" in text
+
+
+def test_a_constant_verdict_is_said_in_words_and_an_interval_of_one_value_once(shown) -> None:
+    frame = pd.DataFrame({"model": ["a", "b"], "source recipe": [0.70, 0.70],
+                          "ours": [0.70, 0.75], "difference": [0.0, 0.05],
+                          "interval": [(0.0, 0.0), (0.02, 0.08)], "p-value": [1.0, 0.5],
+                          "real": [False, False]})
+    report.recipe_comparison(frame)
+    html = shown[0].to_html()
+    assert "significant: no in every row" in html and "real" not in html
+    assert ">+0.0<" in html and "+0.0 to +0.0" not in html and "+2.0 to +8.0" in html

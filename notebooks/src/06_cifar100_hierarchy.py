@@ -120,8 +120,9 @@ inputs = {"resize": setting["resize"], "stats": imagenet if setting["weights"] e
 report.table(ablation, f"fine100 after {sentences.count(ablation_epochs, 'epoch')}, by input "
              "option")
 report.text(f"**Chosen for our recipe: {chosen}** ("
-               + ("the best validation accuracy in the ablation" if not default_option else
-                  "set by the default_option parameter") + ").")
+            + (sentences.best_of(dict(zip(ablation["option"], ablation["val acc"])),
+                                 "validation accuracy") + "; a tie goes to the first listed"
+               if not default_option else "set by the default_option parameter") + ").")
 
 # %% [markdown]
 # ## How much augmentation?
@@ -281,7 +282,7 @@ mappings = pd.DataFrame(mapping_rows)
 chosen_mapping = mappings.loc[mappings["val accuracy"].idxmax()]
 report.table(mappings.rename(columns={"accuracy": "test accuracy"}),
              "Superclass accuracy, six ways (our recipe): the mapping is chosen on the "
-             "validation images not used for its weights, the test column reports")
+             "validation images not used for its weights; the test column reports the outcome")
 plots.mapping_bars(mappings, "Superclass test accuracy by method");
 
 # %% [markdown]
