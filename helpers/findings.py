@@ -4,8 +4,9 @@ One row per model and metric that has a figure in the source reports or a goal o
 source report's figure, the source recipe's and our recipe's figure in this run in the same metric
 (the mean over the random seeds each was trained with; where our recipe uses test-time
 augmentation, also its figure without it, so that what TTA bought is its own step), and, for test
-accuracy, our goal and whether the mean met it. A model whose source figure is a validation accuracy but whose goal is on
-test accuracy gets a row for each, so that no row sets figures of two metrics side by side.
+accuracy, our goal and whether the mean met it. A model whose source figure is a validation
+accuracy but whose goal is on test accuracy gets a row for each, so that no row sets figures of
+two metrics side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .recipes import OURS, SOURCE
+from .sentences import unsigned_points
 from .spread import over_seeds
 
 METRIC_NAMES = {"test_acc": "test accuracy", "val_acc": "validation accuracy",
@@ -30,7 +32,7 @@ def verdict_mark(values: Iterable[float], goal: float | None) -> str:
     if goal is None or math.isnan(goal) or not spread.values:
         return ""
     verdict = spread.verdict(goal)
-    return MARKS.get(verdict) or f"✗ missed by {100 * (goal - spread.mean):.1f} points"
+    return MARKS.get(verdict) or f"✗ missed by {unsigned_points(goal - spread.mean)}"
 
 
 def findings_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

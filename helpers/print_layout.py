@@ -4,7 +4,7 @@ A notebook is written for the student who runs it: set-up first, then the work, 
 the end. The PDF is written for the grader: the title, the findings, the settings of the run, the
 work, then the appendix. Cells say where they belong by their tags (the .ipynb keeps everything):
 
-- ``setup``, ``parameters``, ``injected-parameters`` (papermill's), ``hide``: not printed; the
+- ``setup``, ``parameters``, ``injected-parameters`` (papermill's): not printed; the
   parameters are printed once, as the "Settings of this run" table;
 - ``hide-input``: the output is printed, the code that only builds it is not;
 - ``findings``: moved under the title (its code hidden);
@@ -21,7 +21,7 @@ from typing import Any
 import nbformat
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-HIDDEN_CELLS = ("setup", "parameters", "injected-parameters", "hide")
+HIDDEN_CELLS = ("setup", "parameters", "injected-parameters")
 HIDDEN_INPUTS = ("hide-input", "findings", "appendix")
 FINDINGS, APPENDIX = "findings", "appendix"
 

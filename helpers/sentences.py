@@ -88,18 +88,6 @@ def best_of(values: Mapping[str, float], what: str) -> str:
     return f"{best[0]} had the best {what} ({percent(top)})"
 
 
-def goal_sentence(row: Mapping[str, Any]) -> str:
-    """"<model> (<recipe> recipe) reached x % test accuracy: the goal of y % is met / missed by z
-    points"."""
-    text = f"{row['model']} ({recipe_words(row['recipe'])}) reached {percent(row['test_acc'])} test " \
-           "accuracy"
-    goal = row.get("goal")
-    if goal is None or pd.isna(goal):
-        return text + "."
-    verdict = "met" if row["test_acc"] >= goal else f"missed by {unsigned_points(goal - row['test_acc'])}"
-    return f"{text}: the goal of {goal:.1%} is {verdict}."
-
-
 def recipe_sentences(frame: pd.DataFrame) -> list[str]:
     """One sentence per model of ``significance.compare_recipes``'s table (McNemar's test on the
     shared test images)."""
@@ -139,18 +127,6 @@ def paired_sentence(row: Mapping[str, Any], seeds: int) -> str:
                 f"({evidence}).")
     side = "ahead" if row["difference"] > 0 else "behind"
     return f"{subject}: {side} by {unsigned_points(row['difference'])} ({evidence})."
-
-
-def spread_goal_sentence(row: Mapping[str, Any]) -> str:
-    """One row of ``spread.spread_by_recipe`` with a goal: the mean over random seeds, its
-    interval and the verdict (met, met with confidence, missed by so many points)."""
-    interval = "" if pd.isna(row["95% low"]) else \
-        f" (95 % interval {max(row['95% low'], 0):.1%} to {min(row['95% high'], 1):.1%})"
-    verdict = row["verdict"] if row["verdict"] != "missed" else \
-        f"missed by {unsigned_points(row['goal'] - row['mean'])}"
-    return (f"{row['model']} ({recipe_words(row['recipe'])}) over {count(row['seeds'], 'random seed')}: "
-            f"mean test accuracy {percent(row['mean'])}{interval}; the goal of "
-            f"{row['goal']:.1%} is {verdict}.")
 
 
 def recipe_tally(frame: pd.DataFrame) -> str:

@@ -104,7 +104,7 @@ def test_the_findings_table_reads_each_recipe_by_its_mean_over_random_seeds_metr
 
 @pytest.mark.parametrize("values, expected", [
     ([0.85, 0.851, 0.849], "✓ met, with confidence"), ([0.80, 0.86], "✓ met"),
-    ([0.79, 0.80], "✗ missed by 2.5 points"), ([0.9], "✓ met")])
+    ([0.79, 0.80], "✗ missed by 2.5 points"), ([0.81], "✗ missed by 1.0 point"), ([0.9], "✓ met")])
 def test_a_goal_is_marked_met_met_with_confidence_or_missed_by_so_many_points(values,
                                                                               expected) -> None:
     assert findings.verdict_mark(values, 0.82) == expected

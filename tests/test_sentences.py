@@ -1,5 +1,6 @@
 """The sentence layer, case by case: a gain, a loss, a tie, no evidence, a thing compared with
-itself, counts, ranges, ratios above and below 1, singular and plural, goals met and missed."""
+itself, counts, ranges, ratios above and below 1, singular and plural (goals met or missed: the
+findings table's marks, tests/test_print_layout.py)."""
 
 from __future__ import annotations
 
@@ -104,16 +105,6 @@ def test_the_best_of_several_options_names_one_several_or_all_tied() -> None:
         "all 3 tied at 1.0% validation accuracy"
 
 
-def test_the_goal_sentence_says_met_or_by_how_much_it_was_missed() -> None:
-    row = {"model": "cnn_v2", "recipe": "ours", "test_acc": 0.812, "goal": 0.82}
-    assert sentences.goal_sentence(row) == ("cnn_v2 (our recipe) reached 81.2% test accuracy: the "
-                                            "goal of 82.0% is missed by 0.8 points.")
-    assert sentences.goal_sentence({**row, "test_acc": 0.83}).endswith("the goal of 82.0% is met.")
-    assert sentences.goal_sentence({**row, "test_acc": 0.81}).endswith("missed by 1.0 point.")
-    assert sentences.goal_sentence({**row, "goal": math.nan}) == \
-        "cnn_v2 (our recipe) reached 81.2% test accuracy."
-
-
 def test_source_figure_sentences_skip_rows_without_a_figure_and_name_the_metric() -> None:
     rows = [{"model": "cnn_v2", "recipe": "source", "source_metric": "val_acc",
              "source_figure": 0.7504, "val_acc": 0.80},
@@ -122,23 +113,6 @@ def test_source_figure_sentences_skip_rows_without_a_figure_and_name_the_metric(
     assert sentences.seed_figure_sentences(rows) == [
         "cnn_v2 (the source recipe): 80.0% validation accuracy against the source report's 75.0% "
         "(+5.0 points)."]
-
-
-@pytest.mark.parametrize("mean, low, verdict, ending", [
-    (0.84, 0.83, "met with confidence", "the goal of 82.0% is met with confidence."),
-    (0.83, 0.80, "met", "the goal of 82.0% is met."),
-    (0.81, 0.79, "missed", "the goal of 82.0% is missed by 1.0 point."),
-])
-def test_a_goal_over_seeds_is_met_with_confidence_met_or_missed(mean, low, verdict,
-                                                                 ending) -> None:
-    row = {"model": "cnn_v2", "recipe": "ours", "seeds": 3, "mean": mean, "95% low": low,
-           "95% high": 2 * mean - low, "goal": 0.82, "verdict": verdict}
-    sentence = sentences.spread_goal_sentence(row)
-    assert sentence.startswith(f"cnn_v2 (our recipe) over 3 random seeds: mean test accuracy "
-                               f"{mean:.1%} (95 %")
-    assert sentence.endswith(ending)
-    one = sentences.spread_goal_sentence({**row, "seeds": 1, "95% low": math.nan})
-    assert "over 1 random seed: " in one and "interval" not in one
 
 
 def test_the_recipe_tally_names_gains_losses_and_the_unclear_and_leaves_out_empty_parts() -> None:
