@@ -106,7 +106,7 @@ def train_head_on_features(run: Run, results: ResultsFile, *, label: str, model:
         raise ValueError(f"{label}: only a frozen backbone's features can be cached")
     seed = run.seed if seed is None else seed
     seed_everything(seed)
-    model.restart_head()  # not from the head an earlier training (another recipe) left behind
+    model.restart_head()  # new layers drawn from the seed, not left by an earlier training
     views = 1 if recipe.augment == NO_AUGMENT else None
     experiment = train_built(
         run, results, label=label, model=model.head,
@@ -115,6 +115,7 @@ def train_head_on_features(run: Run, results: ResultsFile, *, label: str, model:
         reference_key=reference_key,
         notes={"params_total": count_parameters(model, trainable_only=False),
                "augmentation": f"{views or features.train.num_views} cached view(s)",
+               "new_head_layers": model.describe_new_layers(),
                **(notes or {})})
     experiment.model = model
     return experiment

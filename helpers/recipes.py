@@ -22,6 +22,7 @@ from .data import CROP_FLIP, DIHEDRAL, NO_AUGMENT, Augment
 
 SOURCE, OURS = "source", "ours"
 EQUAL_EPOCHS = "source, our epochs"  # the source recipe trained as long as ours: the control
+OUR_INPUT = "source, our input"  # the source recipe on our recipe's input and weights (06's control)
 
 
 @dataclass(frozen=True)
@@ -147,5 +148,5 @@ def ladder_table(source_row: Mapping[str, Any], step_rows: Sequence[Mapping[str,
 
 def recipe_label(name: str) -> str:
     """A recipe's name as a panel title or a column says it: "source recipe", "our recipe"."""
-    return {SOURCE: "source recipe", OURS: "our recipe",
-            EQUAL_EPOCHS: "source recipe, our epochs"}.get(name, name)
+    return {SOURCE: "source recipe", OURS: "our recipe", EQUAL_EPOCHS: "source recipe, our epochs",
+            OUR_INPUT: "source recipe, our input"}.get(name, name)

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from .recipes import EQUAL_EPOCHS, OURS, SOURCE
+from .recipes import EQUAL_EPOCHS, OUR_INPUT, OURS, SOURCE
 
 TIE_POINTS = 0.05  # differences under 0.05 points print as +0.0: they are ties
 
@@ -18,7 +18,16 @@ TIE_POINTS = 0.05  # differences under 0.05 points print as +0.0: they are ties
 def recipe_words(name: str) -> str:
     """A recipe's name as a sentence says it: "our recipe", "the source recipe", ..."""
     return {OURS: "our recipe", SOURCE: "the source recipe",
-            EQUAL_EPOCHS: "the source recipe at our epochs"}.get(name, name)
+            EQUAL_EPOCHS: "the source recipe at our epochs",
+            OUR_INPUT: "the source recipe with our input"}.get(name, name)
+
+
+def against(difference: float, other: str) -> str:
+    """A difference in words against ``other``: "+1.2 points against X", or "level with X" where
+    it is below a tie's size."""
+    if abs(100 * difference) < TIE_POINTS:
+        return f"level with {other}"
+    return f"{points(difference)} against {other}"
 
 
 def percent(value: float) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .recipes import recipe_label
 from .significance import LEVEL, Comparison, holm, paired
 
 
@@ -77,27 +78,49 @@ def spread_by_recipe(rows: Iterable[Mapping[str, Any]], metric: str = "test_acc"
                                            kind="stable").reset_index(drop=True)
 
 
+Training = tuple[str, str]  # (model, recipe) of results rows
+
+
+def paired_trainings(rows: Iterable[Mapping[str, Any]], first: Training, second: Training,
+                     metric: str = "test_acc") -> Comparison:
+    """Training ``first`` minus training ``second`` (each a model and a recipe), paired on the
+    random seeds both trained."""
+    frame = pd.DataFrame(list(rows))
+    values = [frame[(frame["model"] == model) & (frame["recipe"] == recipe)]
+              .drop_duplicates("seed").set_index("seed")[metric] for model, recipe in (first, second)]
+    both = pd.concat(values, axis=1, keys=["first", "second"]).dropna()
+    return paired(both["first"].to_numpy(), both["second"].to_numpy())
+
+
 def paired_by_seed(rows: Iterable[Mapping[str, Any]], model: str, first: str, second: str,
                    metric: str = "test_acc") -> Comparison:
     """Recipe ``first`` minus recipe ``second`` of ``model``, paired on the seeds both trained."""
-    frame = pd.DataFrame(list(rows))
-    frame = frame[frame["model"] == model].pivot_table(index="seed", columns="recipe",
-                                                       values=metric, aggfunc="first")
-    both = frame[[first, second]].dropna()
-    return paired(both[first].to_numpy(), both[second].to_numpy())
+    return paired_trainings(rows, (model, first), (model, second), metric)
+
+
+def differences(rows: Iterable[Mapping[str, Any]], pairs: Sequence[tuple[Training, Training]],
+                metric: str = "test_acc") -> pd.DataFrame:
+    """The paired comparisons of ``pairs`` of trainings, as a family: the difference, its
+    interval, the p-value, Holm's p-value and the verdict (real when Holm's p is below 5 %). Two
+    recipes of one model are named by their recipes beside the model; two models by both."""
+    rows, table = list(rows), []
+    for first, second in pairs:
+        result = paired_trainings(rows, first, second, metric)
+        same = first[0] == second[0]
+        names = (first[1], second[1]) if same else tuple(
+            f"{model} ({recipe_label(recipe)})" for model, recipe in (first, second))
+        table.append({"model": first[0] if same else "", "first": names[0], "second": names[1],
+                      "difference": result.difference, "95% low": result.low,
+                      "95% high": result.high, "p-value": result.p_value})
+    return with_holm(pd.DataFrame(table))
 
 
 def recipe_differences(rows: Iterable[Mapping[str, Any]], model: str,
                        pairs: Sequence[tuple[str, str]], metric: str = "test_acc"
                        ) -> pd.DataFrame:
-    """The paired comparisons of ``pairs`` of recipes of ``model``, as a family: the difference,
-    its interval, the p-value, Holm's p-value and the verdict (real when Holm's p is below 5 %)."""
-    rows = list(rows)
-    results = [paired_by_seed(rows, model, first, second, metric) for first, second in pairs]
-    return with_holm(pd.DataFrame([{"model": model, "first": first, "second": second,
-                                    "difference": result.difference, "95% low": result.low,
-                                    "95% high": result.high, "p-value": result.p_value}
-                                   for (first, second), result in zip(pairs, results)]))
+    """:func:`differences` of ``pairs`` of recipes of one ``model``."""
+    return differences(rows, [((model, first), (model, second)) for first, second in pairs],
+                       metric)
 
 
 def with_holm(family: pd.DataFrame) -> pd.DataFrame:

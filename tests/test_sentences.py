@@ -123,3 +123,9 @@ def test_the_recipe_tally_names_gains_losses_and_the_unclear_and_leaves_out_empt
         "for a; a loss for b; no evidence of a difference for c.")
     assert "a loss" not in sentences.recipe_tally(frame.iloc[[0, 2]])
     assert sentences.recipe_tally(frame.iloc[[]]) == ""
+
+
+def test_a_difference_against_another_reads_as_level_when_it_is_a_tie() -> None:
+    assert sentences.against(0.0, "the coarse20 model") == "level with the coarse20 model"
+    assert sentences.against(0.012, "the coarse20 model") == "+1.2 points against the coarse20 model"
+    assert sentences.against(-0.03, "X") == "-3.0 points against X"

@@ -147,3 +147,18 @@ def test_recipes_are_compared_seed_by_seed_as_a_family() -> None:
                                                            (0.04 + 0.04 + 0.041) / 3, 0.02])
     assert family["Holm p-value"].tolist() == pytest.approx(significance.holm(family["p-value"]))
     assert family["real"].tolist() == [p < 0.05 for p in family["Holm p-value"]]
+
+
+def test_two_models_are_compared_on_the_random_seeds_both_trained() -> None:
+    """A fusion against a single backbone: paired on the shared seeds only (seed 2 of the other
+    model is missing), the two trainings named by model and recipe."""
+    rows = [{"model": "fusion", "recipe": "ours", "seed": s, "test_acc": a}
+            for s, a in enumerate([0.90, 0.92, 0.95])]
+    rows += [{"model": "alexnet_only", "recipe": "ours", "seed": s, "test_acc": a}
+             for s, a in enumerate([0.88, 0.89])]
+    family = spread.differences(rows, [(("fusion", "ours"), ("alexnet_only", "ours"))])
+    row = family.iloc[0]
+    assert row["difference"] == pytest.approx((0.02 + 0.03) / 2)
+    assert (row["model"], row["first"], row["second"]) == (
+        "", "fusion (our recipe)", "alexnet_only (our recipe)")
+    assert row["p-value"] == pytest.approx(significance.paired([0.90, 0.92], [0.88, 0.89]).p_value)

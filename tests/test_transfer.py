@@ -209,3 +209,24 @@ def test_each_head_training_starts_from_the_head_as_built_not_from_the_last_trai
     assert after == pytest.approx(alone)
     assert train("other seed", recipes.source_recipe(2, batch_size=8), seed=2) != \
         pytest.approx(alone)
+
+
+def test_each_random_seed_draws_the_new_head_layers_and_keeps_the_pretrained_ones(torch_home
+                                                                                  ) -> None:
+    """A frozen model's head: the layers no pretrained network gave are drawn from the seed (two
+    seeds, two initialisations; the same seed, the same one); AlexNet's pretrained hidden layers
+    are kept as built. The results row names the new layers."""
+    torch.manual_seed(0)
+    alexnet = models.build_model("alexnet", num_classes=3, weights="stand-in", frozen=True)
+    assert alexnet.new_layers == ["6"] and alexnet.describe_new_layers() == "6: Linear(4096 -> 3)"
+    hidden = alexnet.head[1].weight.clone()
+
+    def drawn(seed: int) -> torch.Tensor:
+        config.seed_everything(seed)
+        alexnet.restart_head()
+        assert torch.equal(alexnet.head[1].weight, hidden)
+        return alexnet.head[6].weight.clone()
+
+    assert torch.equal(drawn(1), drawn(1)) and not torch.equal(drawn(1), drawn(2))
+    fusion = models.build_model("middle_fusion", weights="stand-in", input_size=64)
+    assert fusion.new_layers == ["layers.0", "layers.1", "layers.5"]  # the whole map head

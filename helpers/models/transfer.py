@@ -24,21 +24,37 @@ class BackboneAndHead(nn.Module):
     """``head(backbone(x))``, with the backbone optionally frozen (no gradients, eval mode)."""
 
     def __init__(self, backbone: nn.Module, head: nn.Module, frozen: bool = False,
-                 weights: str | None = None) -> None:
+                 weights: str | None = None, new_layers: list[str] | None = None) -> None:
         super().__init__()
         self.backbone, self.head, self.frozen, self.weights = backbone, head, frozen, weights
         if frozen:
             self.backbone.requires_grad_(False)
             self.backbone.eval()
-        # a frozen model's head as built (ImageNet's hidden layers, the new output layer), for
+        # the head's layers that no pretrained network gave (None: all of them), by module name
+        self.new_layers = [name for name, module in head.named_modules()
+                           if hasattr(module, "reset_parameters")] \
+            if new_layers is None else list(new_layers)
+        # a frozen model's head as built (ImageNet's hidden layers, the new layers), for
         # restart_head; a model trained whole has no use for the copy
         self.initial_head = {k: v.detach().clone() for k, v in head.state_dict().items()} \
             if frozen else {}
 
     def restart_head(self) -> None:
-        """The head back to its weights as built: a training of the head then starts where it
-        would alone, not from what an earlier training (another recipe) left."""
+        """The head back to its pretrained weights, its new layers drawn afresh from the random
+        generator (which the caller seeds): a training of the head then starts where it would
+        alone, not from what an earlier training left, and each random seed draws its own new
+        layers - as it would draw a model's initial weights."""
         self.head.load_state_dict(self.initial_head)
+        modules = dict(self.head.named_modules())
+        for name in self.new_layers:
+            modules[name].reset_parameters()
+
+    def describe_new_layers(self) -> str:
+        """The new layers of the head in words, for results files ("6: Linear(4096 -> 10)")."""
+        modules = dict(self.head.named_modules())
+        return "; ".join(f"{name}: {type(modules[name]).__name__}" + (
+            f"({modules[name].in_features} -> {modules[name].out_features})"
+            if isinstance(modules[name], nn.Linear) else "") for name in self.new_layers)
 
     def train(self, mode: bool = True) -> "BackboneAndHead":
         super().train(mode)
@@ -98,7 +114,8 @@ def alexnet(num_classes: int = 10, weights: str | None = None, frozen: bool = Fa
     net = torchvision_model("alexnet", weights)
     net.classifier[-1] = nn.Linear(net.classifier[-1].in_features, num_classes)
     backbone = nn.Sequential(net.features, net.avgpool, nn.Flatten())
-    return BackboneAndHead(backbone, net.classifier, frozen, weights)
+    return BackboneAndHead(backbone, net.classifier, frozen, weights,
+                           new_layers=[str(len(net.classifier) - 1)] if weights else None)
 
 
 def mobilenet_v2(num_classes: int = 10, weights: str | None = None, frozen: bool = False
@@ -109,7 +126,8 @@ def mobilenet_v2(num_classes: int = 10, weights: str | None = None, frozen: bool
     net = torchvision_model("mobilenet_v2", weights)
     net.classifier[-1] = nn.Linear(net.classifier[-1].in_features, num_classes)
     backbone = nn.Sequential(net.features, nn.AdaptiveAvgPool2d(1), nn.Flatten())
-    return BackboneAndHead(backbone, net.classifier, frozen, weights)
+    return BackboneAndHead(backbone, net.classifier, frozen, weights,
+                           new_layers=[str(len(net.classifier) - 1)] if weights else None)
 
 
 # --- middle fusion ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ pretrained_resize = 224  # input side of the pretrained models (ImageNet's)
 head_epochs = 15  # epochs of the new classifiers on frozen features (both recipes)
 head_lr = 0.001  # Adam learning rate of the new classifiers, source recipe
 our_head_lr = 0.001  # peak AdamW learning rate of the new classifiers, our recipe
+seeds = 3  # random seeds of each classifier on frozen features (the first is `seed`)
 train_views = 8  # cached views of each training image for our recipe (the tile's 8 symmetries)
 resize_study = [64, 128, 224]  # input sides compared for frozen MobileNetV2
 finetune_epochs = 8  # epochs of the fine-tuning runs (our recipe)
@@ -44,7 +45,7 @@ backbone_lr_scale = 0.1  # the fine-tuned backbone learns at this fraction of th
 import pandas as pd
 
 from helpers import data, diagnostics, experiments, features, models, recipes, report, sentences
-from helpers import significance
+from helpers import significance, spread
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
                             data_root=data_root, pretrained=True, resume=resume)
@@ -129,7 +130,10 @@ best_side = int(size_study.loc[size_study["val acc"].idxmax(), "input side (pixe
 # The backbone's features are computed once - for the training split in the tile's eight
 # symmetries - and the classifiers train on them: the source recipe (Adam, constant rate) on the
 # tiles as they are, ours (AdamW, cosine schedule, label smoothing) on all eight views. To measure
-# what caching saves, one epoch of the whole model on images is timed as well.
+# what caching saves, one epoch of the whole model on images is timed as well. A classifier on
+# cached features trains in seconds, so each is trained with `seeds` random seeds: a seed draws the
+# new output layer (AlexNet's hidden layers start from ImageNet's weights every time), the batch
+# order and the dropout masks.
 
 # %% tags=["hide-input"]
 speed_rows = []
@@ -142,11 +146,11 @@ for name in ["alexnet", "mobilenet_v2"]:
         pretrained_plain[1], head_lr)
     for recipe in (recipes.source_recipe(head_epochs, lr=head_lr, batch_size=batch_size,
                                        patience=source_stop), head_recipe):
-        trained[f"{name}_pretrained", recipe.name] = experiments.train_head_on_features(
+        trained[f"{name}_pretrained", recipe.name] = [experiments.train_head_on_features(
             run, results, label=f"{name}_pretrained", model=model, features=cache,
-            recipe=recipe, dataset="EuroSAT",
+            recipe=recipe, dataset="EuroSAT", seed=random_seed,
             notes={"weights": models.describe_source(name, run.pretrained_weights),
-                   "input": pretrained_resize})
+                   "input": pretrained_resize}) for random_seed in range(seed, seed + seeds)][0]
     history = trained[f"{name}_pretrained", "ours"].history
     cached_epoch = history.seconds / history.epochs_run
     speed_rows.append({
@@ -156,6 +160,16 @@ for name in ["alexnet", "mobilenet_v2"]:
         "speed-up of the run": history.epochs_run * uncached_epoch / (cache.seconds + history.seconds)})
 speed = pd.DataFrame(speed_rows)
 report.table(speed, "What caching the frozen features saves (our recipe, measured here)")
+frozen_rows = [row for row in results.rows if row["model"].endswith("_pretrained")]
+report.seeds_table(spread.spread_by_recipe(frozen_rows), "Classifiers on frozen features, "
+                   f"EuroSAT test accuracy over {seeds} random seeds")
+frozen_family = spread.with_holm(pd.concat([spread.recipe_differences(
+    frozen_rows, f"{name}_pretrained", [(recipes.OURS, recipes.SOURCE)])
+    for name in ["alexnet", "mobilenet_v2"]], ignore_index=True)) if seeds > 1 else None
+if frozen_family is not None:
+    report.differences_table(frozen_family, "Recipes of the classifiers on frozen features "
+                             "compared on the same random seeds (paired t-test, Holm's "
+                             "correction over the two)")
 
 # %% [markdown]
 # ## Fine-tuning the whole pretrained network (beyond the source report)
@@ -178,8 +192,9 @@ for name in ["alexnet", "mobilenet_v2"]:
 # %% [markdown]
 # ## Results
 #
-# Every model by each recipe on the same 5,400 test images (on the real data), and McNemar's test
-# of each pair of recipes image by image.
+# Every model by each recipe on the same 5,400 test images (on the real data; the classifiers on
+# frozen features by their first random seed), and McNemar's test of each pair of recipes image by
+# image.
 
 # %% tags=["hide-input"]
 rows = [experiment.row for experiment in trained.values()]
@@ -206,8 +221,10 @@ diagnostics.show({labels[key]: (e.history, e.test) for key, e in trained.items()
 # %% tags=["findings"]
 speed_ups = speed["speed-up of the run"]
 sizes = dict(zip(size_study["input side (pixels)"].map("{} px".format), size_study["val acc"]))
-report.findings(rows, [
+report.findings(results.rows, [
     sentences.recipe_tally(comparison),
+    *([sentences.paired_sentence(row, seeds) for row in frozen_family.to_dict("records")]
+      if frozen_family is not None else []),
     f"The input-size study of frozen MobileNetV2 ({sentences.count(len(sizes), 'size')}): "
     f"{sentences.best_of(sizes, 'validation accuracy')}. The pretrained runs use the "
     f"`pretrained_resize` parameter ({pretrained_resize} px), ImageNet's size in the full "
