@@ -1,5 +1,6 @@
 """The compact diagnostics of several trainings, as a notebook shows them: one grid of training
-curves, one grid of confusion matrices, per-class accuracy with the models as columns; and the
+curves, one grid of confusion matrices, per-class accuracy with the models as columns, a
+reliability diagram (calibration, with each model's expected calibration error); and the
 full classification reports, for the appendix."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import plots
+from .calibration import expected_calibration_error, reliability
 from .evaluation import Predictions, confusion, per_class_accuracy, report_frame
 from .report import table
 
@@ -26,6 +28,11 @@ def show(trained: Mapping[str, tuple[Any, Predictions]], class_names: Sequence[s
     plt.show()
     per_class_table({label: test for label, (_, test) in trained.items()}, class_names,
                     f"{subject}: test accuracy per class")
+    plots.reliability_diagram(
+        {f"{label} (ECE {100 * expected_calibration_error(test):.1f} %)": reliability(test)
+         for label, (_, test) in trained.items()},
+        f"{subject}: calibration on the test set")
+    plt.show()
 
 
 MODELS_PER_TABLE = 5  # more columns would shrink the printed table past reading

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.metrics import classification_report, confusion_matrix
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from .device import autocast, peak_memory_mib, reset_peak_memory, synchronise
 from .training import History, heads_of, targets_of
@@ -162,7 +163,19 @@ def fit_diagnosis(history: History) -> dict[str, Any]:
     return {"gap_best": gap_best, "gap_last": gap_last, "val_loss_rise": rise, "verdict": verdict}
 
 
-# --- speed ------------------------------------------------------------------------------------
+# --- speed and work ---------------------------------------------------------------------------
+
+
+@torch.no_grad()
+def multiply_adds_per_image(model: nn.Module, loader: Iterable) -> float:
+    """The multiply-adds of one forward pass of one image (or cached feature map), counted by
+    PyTorch's FLOP counter on the first batch of ``loader``. A training step costs about three
+    times as much (the backward pass about twice the forward)."""
+    images, _ = next(iter(loader))
+    model.eval()
+    with FlopCounterMode(display=False) as counter:
+        model(images)
+    return counter.get_total_flops() / 2 / len(images)
 
 
 @torch.no_grad()

@@ -5,19 +5,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
 
 from torch import nn
 
+from .calibration import calibration_row
 from .config import Run, seed_everything
 from .data import NO_AUGMENT, Splits, make_loaders
-from .evaluation import Predictions, predict_heads
+from .evaluation import Predictions, multiply_adds_per_image, predict_heads
 from .features import FeatureSplits
 from .models import BackboneAndHead, build_model, count_parameters
 from .recipes import Recipe
 from .results import ResultsFile, result_row
+from .spread import over_seeds
 from .optim import make_optimizer, make_scheduler
+from .passes import EVERY_BATCH
 from .training import History, fit
+
+
+# A training step's multiply-adds in forward passes: the forward, and a backward pass of about two.
+TRAINING_STEP_COST = 3
 
 
 @dataclass
@@ -53,6 +62,25 @@ def train_over_seeds(run: Run, results: ResultsFile, *, seeds: Iterable[int], **
     return [train_model(run, results, seed=seed, **training) for seed in seeds]
 
 
+def choose_on_validation(run: Run, results: ResultsFile, *, label: str,
+                         options: Mapping[str, Mapping[str, Any]], seeds: Iterable[int],
+                         **training: Any) -> tuple[str, pd.DataFrame]:
+    """Train ``label`` once per option and random seed (an option's values replace or add to
+    ``training``'s: a recipe, model options, ...) and choose the option with the highest mean
+    validation accuracy (the first listed on a tie). Returns it with the table that chose it:
+    validation figures only, so that no choice is ever made on a test figure."""
+    table, seeds = [], list(seeds)
+    for option, values in options.items():
+        rows = [train_model(run, results, label=f"{label}: {option}", seed=seed,
+                            **{**training, **values}).row for seed in seeds]
+        spread = over_seeds([row["val_acc"] for row in rows])
+        table.append({"option": option, "random seeds": len(rows),
+                      "validation accuracy (mean)": spread.mean, "std": spread.std})
+    frame = pd.DataFrame(table)
+    chosen = str(frame.loc[frame["validation accuracy (mean)"].idxmax(), "option"])
+    return chosen, frame.assign(chosen=frame["option"] == chosen)
+
+
 def train_built(run: Run, results: ResultsFile, *, label: str, model: nn.Module,
                 loaders: Sequence[Iterable], recipe: Recipe, dataset: str, seed: int,
                 reference_key: str | None = None, notes: dict[str, Any] | None = None
@@ -79,13 +107,18 @@ def train_built(run: Run, results: ResultsFile, *, label: str, model: nn.Module,
     heads = dict(zip(getattr(model, "head_names", ["main"]),
                      predict_heads(model, test_loader, recipe.tta)))
     test = next(iter(heads.values()))
-    extra = {"tta": recipe.tta, **recipe.settings(), **(notes or {})}
+    validation = predict_heads(model, val_loader, recipe.tta)[0]
+    extra = {"tta": recipe.tta, **recipe.settings(), **calibration_row(validation, test),
+             **(notes or {})}
     if recipe.tta != "none":
         extra["test_acc_no_tta"] = predict_heads(model, test_loader)[0].accuracy()
     for name, other in list(heads.items())[1:]:
         extra.update({f"test_acc_{name}": other.accuracy(), f"test_top5_{name}":
                       other.top_k_accuracy(5), f"test_loss_{name}": other.loss()})
     extra.setdefault("params_total", count_parameters(model, trainable_only=False))
+    if run.passes is EVERY_BATCH:  # a rehearsal counts its own work, pass by pass
+        extra["train_multiply_adds"] = TRAINING_STEP_COST * multiply_adds_per_image(
+            model, val_loader) * train_loader.num_images * history.epochs_run
     row = result_row(label, dataset, count_parameters(model), history, test, seed,
                      recipe=recipe.name, reference_key=reference_key, **extra)
     results.add(row)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -33,9 +32,10 @@ import pandas as pd
 from .checkpoints import clear_notebook_checkpoints
 from .config import Run, setup
 from .data import CROP_FLIP, Augment, Splits, load_fashion_mnist, standard_splits
-from .experiments import Experiment, train_model
+from .experiments import Experiment, choose_on_validation, train_model
 from .layout import layout_for
-from .recipes import EQUAL_EPOCHS, OURS, Recipe, equal_epochs, our_recipe, source_recipe
+from .recipes import (CNN_V3_DROPOUT_OPTIONS, EQUAL_EPOCHS, OURS, Recipe, equal_epochs,
+                      our_recipe, source_recipe)
 from .references import FASHION_MNIST_GOALS
 from .results import ResultsFile
 from .significance import compare_recipes
@@ -57,10 +57,7 @@ OUR_LR, OUR_BATCH_SIZE = 0.1, 256
 FASHION_EPOCHS = {"baseline_cnn": 15, "cnn_v2": 20, "cnn_v3": 20}
 # Our recipe's augmentation candidates on Fashion-MNIST (garments are centred and upright).
 AUGMENT_OPTIONS: dict[str, Augment] = {"flip": Augment(flip=True), "crop+flip": CROP_FLIP}
-# CNNV3's dropout under our recipe (first block, last block and classifier): the source
-# report's, and a lighter one (issue: the source's dropout keeps CNNV3 underfitting).
-DROPOUT_OPTIONS: dict[str, tuple[float, float]] = {"0.2 to 0.5 (source)": (0.2, 0.5),
-                                                   "0.1 to 0.3": (0.1, 0.3)}
+SOURCE_DROPOUT = "0.2 to 0.5 (source)"  # of recipes.CNN_V3_DROPOUT_OPTIONS
 
 
 def notebook_recipes(model: str, epochs: int, augment: Augment) -> tuple[Recipe, Recipe]:
@@ -72,38 +69,16 @@ def notebook_recipes(model: str, epochs: int, augment: Augment) -> tuple[Recipe,
     return equal_epochs(source, ours), ours
 
 
-@dataclass
-class Trial:
-    """Options of one choice, each trained by our recipe; validation accuracy decides."""
-
-    question: str            # "augmentation of our recipe", ...
-    model: str
-    options: dict[str, dict[str, Any]]  # option -> {"augment": ...} or model options
-    seeds: int
-    epochs: int
-
-    def label(self, option: str) -> str:
-        return f"{self.model} trial ({self.question}: {option})"
-
-
-def run_trial(run: Run, results: ResultsFile, splits: Splits, trial: Trial,
-              augment: Augment) -> tuple[str, pd.DataFrame]:
-    """Train every option of ``trial`` and return the chosen one (the highest mean validation
-    accuracy of the kept epochs) with the table of validation figures that chose it."""
-    table = []
-    for option, values in trial.options.items():
-        recipe = notebook_recipes(trial.model, trial.epochs, values.get("augment", augment))[1]
-        model_options = {k: v for k, v in values.items() if k != "augment"}
-        rows = [train_model(run, results, label=trial.label(option), model=trial.model,
-                            splits=splits, recipe=recipe, dataset="Fashion-MNIST", seed=seed,
-                            notes=fashion_notes(None), **model_options).row
-                for seed in range(trial.seeds)]
-        spread = over_seeds([row["val_acc"] for row in rows])
-        table.append({"option": option, "random seeds": trial.seeds, "epochs": trial.epochs,
-                      "validation accuracy (mean)": spread.mean, "std": spread.std})
-    frame = pd.DataFrame(table)
-    chosen = frame.loc[frame["validation accuracy (mean)"].idxmax(), "option"]
-    return chosen, frame.assign(chosen=frame["option"] == chosen)
+def choose(run: Run, results: ResultsFile, splits: Splits, question: str, model: str,
+           options: Mapping[str, Mapping[str, Any]], seeds: int, recipe: Recipe
+           ) -> tuple[str, list[str]]:
+    """One choice of our recipe, trained by ``recipe`` (an option may replace it) and made on the
+    validation images; returns the chosen option and its table in Markdown."""
+    chosen, frame = choose_on_validation(
+        run, results, label=f"{model} trial ({question})", options=options, seeds=range(seeds),
+        model=model, splits=splits, recipe=recipe, dataset="Fashion-MNIST",
+        notes=fashion_notes(None))
+    return chosen, trial_markdown(question, model, recipe.epochs, frame)
 
 
 def fashion_notes(goal: float | None) -> dict[str, Any]:
@@ -113,14 +88,13 @@ def fashion_notes(goal: float | None) -> dict[str, Any]:
 
 
 def train_model_over_seeds(run: Run, results: ResultsFile, splits: Splits, model: str,
-                           recipes: Sequence[Recipe], seeds: int, dropout: tuple[float, float]
+                           recipes: Sequence[Recipe], seeds: int, dropout: Mapping[str, float]
                            ) -> dict[str, list[Experiment]]:
     """Each recipe of ``model`` with random seeds 0 .. ``seeds`` - 1 (our recipe's CNNV3 with
     ``dropout``; the source recipe keeps the source report's architecture)."""
     trained = {}
     for recipe in recipes:
-        options = {"dropout_start": dropout[0], "dropout_end": dropout[1]} \
-            if model == "cnn_v3" and recipe.name == OURS else {}
+        options = dict(dropout) if model == "cnn_v3" and recipe.name == OURS else {}
         goal = FASHION_MNIST_GOALS.get(model) if recipe.name == OURS else None
         trained[recipe.name] = [
             train_model(run, results, label=model, model=model, splits=splits, recipe=recipe,
@@ -164,14 +138,14 @@ def percent(value: float) -> str:
     return "-" if value is None or pd.isna(value) else f"{value:.2%}"
 
 
-def trial_markdown(question: str, model: str, frame: pd.DataFrame) -> list[str]:
+def trial_markdown(question: str, model: str, epochs: int, frame: pd.DataFrame) -> list[str]:
     lines = [f"Choice of {question} ({model}, our recipe; validation accuracy of the kept epoch, "
              "6,000 validation images):", "",
              "| option | random seeds | epochs | validation accuracy (mean) | std | chosen |",
              "|---|---:|---:|---:|---:|---|"]
     for row in frame.to_dict("records"):
         std = "-" if pd.isna(row["std"]) else f"{100 * row['std']:.2f} points"
-        lines.append(f"| {row['option']} | {row['random seeds']} | {row['epochs']} | "
+        lines.append(f"| {row['option']} | {row['random seeds']} | {epochs} | "
                      f"{percent(row['validation accuracy (mean)'])} | {std} | "
                      f"{'yes' if row['chosen'] else 'no'} |")
     return lines + [""]
@@ -220,7 +194,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help=f"epochs of both recipes of every model (default: {FASHION_EPOCHS})")
     parser.add_argument("--augment", choices=["choose", *AUGMENT_OPTIONS], default="choose",
                         help="our recipe's augmentation; 'choose' runs the trial (default)")
-    parser.add_argument("--dropout", choices=["choose", *DROPOUT_OPTIONS], default="choose",
+    parser.add_argument("--dropout", choices=["choose", *CNN_V3_DROPOUT_OPTIONS], default="choose",
                         help="CNNV3's dropout under our recipe; 'choose' runs the trial (default)")
     parser.add_argument("--trial-epochs", type=int, default=6)
     parser.add_argument("--trial-seeds", type=int, default=2,
@@ -252,22 +226,22 @@ def main(argv: list[str] | None = None) -> int:
 
     augment_name = args.augment
     if augment_name == "choose":
-        trial = Trial("augmentation of our recipe", "cnn_v2",
-                      {name: {"augment": value} for name, value in AUGMENT_OPTIONS.items()},
-                      args.trial_seeds, args.trial_epochs)
-        augment_name, frame = run_trial(run, results, splits, trial, AUGMENT_OPTIONS["flip"])
-        lines += trial_markdown(trial.question, trial.model, frame)
+        augment_name, table = choose(
+            run, results, splits, "augmentation of our recipe", "cnn_v2",
+            {name: {"recipe": notebook_recipes("cnn_v2", args.trial_epochs, augment)[1]}
+             for name, augment in AUGMENT_OPTIONS.items()}, args.trial_seeds,
+            notebook_recipes("cnn_v2", args.trial_epochs, AUGMENT_OPTIONS["flip"])[1])
+        lines += table
         save()
     augment = AUGMENT_OPTIONS[augment_name]
     dropout_name = args.dropout
     if dropout_name == "choose" and "cnn_v3" in args.models:
-        trial = Trial("dropout", "cnn_v3", {name: {"dropout_start": start, "dropout_end": end}
-                                           for name, (start, end) in DROPOUT_OPTIONS.items()},
-                      1, args.trial_epochs)
-        dropout_name, frame = run_trial(run, results, splits, trial, augment)
-        lines += trial_markdown(trial.question, trial.model, frame)
+        dropout_name, table = choose(
+            run, results, splits, "dropout", "cnn_v3", CNN_V3_DROPOUT_OPTIONS, 1,
+            notebook_recipes("cnn_v3", args.trial_epochs, augment)[1])
+        lines += table
         save()
-    dropout = DROPOUT_OPTIONS.get(dropout_name, DROPOUT_OPTIONS["0.2 to 0.5 (source)"])
+    dropout = CNN_V3_DROPOUT_OPTIONS.get(dropout_name, CNN_V3_DROPOUT_OPTIONS[SOURCE_DROPOUT])
     lines += [f"Test accuracy (10,000 test images); our recipe's augmentation: {augment_name}"
               + (f"; CNNV3's dropout under our recipe: {dropout_name}" if "cnn_v3" in args.models
                  else "") + ":", ""]

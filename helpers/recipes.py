@@ -74,6 +74,15 @@ class Recipe:
         return {"recipe_detail": self.describe(), "augmentation": self.augment.describe()}
 
 
+# CNNV3's dropout (first block rising to the last block and the classifier), the options our
+# recipe chooses from on validation: the source report's, and a lighter one - our recipe's
+# augmentation and label smoothing regularise too, and the source's dropout keeps CNNV3 underfitted.
+CNN_V3_DROPOUT_OPTIONS: dict[str, dict[str, float]] = {
+    "0.2 to 0.5 (source)": {"dropout_start": 0.2, "dropout_end": 0.5},
+    "0.1 to 0.3": {"dropout_start": 0.1, "dropout_end": 0.3},
+}
+
+
 def source_recipe(epochs: int, *, lr: float = 1e-3, weight_decay: float = 0.0, batch_size: int = 64,
                 schedule: str | None = None, augment: Augment = NO_AUGMENT,
                 patience: int | None = None) -> Recipe:

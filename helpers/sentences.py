@@ -149,3 +149,23 @@ def recipe_tally(frame: pd.DataFrame) -> str:
              if len(models)]
     return ("Our recipe against the source recipe on the same test images (McNemar's test): "
             + "; ".join(parts) + ".") if parts else ""
+
+
+def calibration_sentence(rows: Iterable[Mapping[str, Any]], model: str) -> str:
+    """How well ``model``'s confidence matched its accuracy, by recipe (means over random seeds):
+    the expected calibration error on the test set, then after temperature scaling fitted on
+    validation ("" when the rows hold no calibration figures)."""
+    frame = pd.DataFrame(list(rows))
+    if "test_ece" not in frame:
+        return ""
+    frame = frame[(frame["model"] == model) & frame["recipe"].isin([SOURCE, OURS])]
+    if frame.empty:
+        return ""
+    means = frame.groupby("recipe", sort=False)[["test_ece", "test_ece_tempered",
+                                                 "temperature"]].mean()
+    recipes = [recipe for recipe in (SOURCE, OURS) if recipe in means.index]
+    raw = ", ".join(f"{recipe_words(r)} {percent(means.loc[r, 'test_ece'])}" for r in recipes)
+    scaled = ", ".join(f"{recipe_words(r)} {percent(means.loc[r, 'test_ece_tempered'])} "
+                       f"(temperature {means.loc[r, 'temperature']:.2f})" for r in recipes)
+    return (f"Calibration of {model} (expected calibration error on the test set, lower is "
+            f"better): {raw}; after temperature scaling fitted on validation: {scaled}.")

@@ -17,6 +17,7 @@ from .findings import findings_frame
 from .device import device_name
 from .layout import PROJECT_ROOT, Layout
 from .results import reference_of, seed_difference
+from .recipes import OURS, SOURCE
 from .references import SEED_FIGURES
 
 LIBRARIES = ("torch", "torchvision", "numpy", "pandas", "scikit-learn", "matplotlib", "papermill")
@@ -52,7 +53,32 @@ def model_table(results: pd.DataFrame) -> pd.DataFrame:
             "difference": seed_difference(metric, ours, seed),
             "goal": goal if goal is not None and not pd.isna(goal) else None,
             "goal met": bool(row["test_acc"] >= goal) if goal is not None and not pd.isna(goal)
-            else None, "seconds": row["seconds"]})
+            else None, "seconds": row["seconds"],
+            "train_multiply_adds": row.get("train_multiply_adds")})
+    return pd.DataFrame(rows)
+
+
+def calibration_table(results: pd.DataFrame) -> pd.DataFrame:
+    """For each model of the headline (a source figure or a goal) trained by both recipes, the
+    means over random seeds of the test set's expected calibration error by the source recipe and
+    by ours, and ours after temperature scaling with its temperature."""
+    if "test_ece" not in results:
+        return pd.DataFrame()
+    headlines = headline_table(results)
+    headline = set(zip(headlines["notebook"], headlines["model"]))
+    rows = []
+    calibrated = results.dropna(subset=["test_ece"])  # files written before calibration: none
+    for (notebook, model), group in calibrated.groupby(["notebook", "model"], sort=False):
+        by_recipe = group.groupby("recipe")[["test_ece", "test_ece_tempered",
+                                             "temperature"]].mean()
+        if (notebook, model) not in headline or not {SOURCE, OURS} <= set(by_recipe.index):
+            continue
+        rows.append({"notebook": notebook, "model": model,
+                     "ECE, source recipe": by_recipe.loc[SOURCE, "test_ece"],
+                     "ECE, our recipe": by_recipe.loc[OURS, "test_ece"],
+                     "ECE, ours after temperature scaling": by_recipe.loc[OURS,
+                                                                          "test_ece_tempered"],
+                     "temperature (ours)": by_recipe.loc[OURS, "temperature"]})
     return pd.DataFrame(rows)
 
 

@@ -63,3 +63,21 @@ def coarse_predictions(fine: Predictions, fine_to_coarse: torch.Tensor, method: 
     true superclass of each image is that of its true class."""
     scores = coarse_scores(fine.probabilities, fine_to_coarse, method, fine_weights)
     return Predictions(scores.clamp_min(1e-12).log(), fine_to_coarse[fine.labels])
+
+
+def errors_inside_superclass(fine: Predictions, fine_to_coarse: torch.Tensor) -> float:
+    """How bad the mistakes are: the share of wrong fine-class predictions whose predicted class
+    belongs to the true class's superclass (a maple for an oak, not a maple for a lorry); nan
+    without a mistake."""
+    wrong = fine.predicted != fine.labels
+    if not wrong.any():
+        return float("nan")
+    inside = fine_to_coarse[fine.predicted[wrong]] == fine_to_coarse[fine.labels[wrong]]
+    return inside.float().mean().item()
+
+
+def chance_inside_superclass(fine_to_coarse: torch.Tensor) -> float:
+    """The same share for a mistake drawn at random among the other classes (4 of 99 on
+    CIFAR-100): what a model that knew nothing of the hierarchy would score."""
+    sizes = torch.bincount(fine_to_coarse)[fine_to_coarse].float()
+    return ((sizes - 1) / (len(fine_to_coarse) - 1)).mean().item()

@@ -6,6 +6,7 @@ from dataclasses import fields as dataclass_fields, replace
 
 import pandas as pd
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from helpers import config, data, experiments, recipes, results
 from helpers.data import ImageSplit, Splits
@@ -36,6 +37,13 @@ def test_train_model_is_reproducible_and_writes_its_row(tmp_path, monkeypatch) -
     assert (written["test_acc_no_tta"] >= 0).all()
     assert written["recipe_detail"].str.startswith("sgd lr 0.01; cosine").all()  # how it trained
     assert (run.checkpoint_dir("a-ours-3") / "best.pt").is_file()  # label, recipe, random seed
+    # the work of the training: 3 forward passes' multiply-adds per image, 64 images, 2 epochs
+    with FlopCounterMode(display=False) as counter:
+        first.model.eval()(torch.zeros(1, 3, 32, 32))
+    assert written["train_multiply_adds"].tolist() == [3 * counter.get_total_flops() / 2 * 64 * 2] * 2
+    # calibration: an error between 0 and 1, a positive temperature fitted on validation
+    assert written["test_ece"].between(0, 1).all() and (written["temperature"] > 0).all()
+    assert written["test_ece_tempered"].between(0, 1).all()
 
 
 def test_a_model_trained_over_seeds_keeps_one_row_per_seed(tmp_path, monkeypatch) -> None:

@@ -15,7 +15,7 @@ import pytest
 import torch
 from scipy import stats
 
-from helpers import fashion_mnist, recipes, references
+from helpers import experiments, fashion_mnist, recipes, references
 from helpers.experiments import Experiment
 from helpers.parameters import notebook_defaults
 from helpers.data import DatasetError, fashion, standard_splits
@@ -102,20 +102,20 @@ def test_a_trial_chooses_on_validation_never_on_test(monkeypatch) -> None:
     figures = {"flip": (0.90, 0.95), "crop+flip": (0.92, 0.80)}  # option -> (val, test)
 
     def train(run, results, *, label, seed, recipe, **rest):
-        option = label.split(": ")[1].rstrip(")")
-        assert recipe.augment == fashion_mnist.AUGMENT_OPTIONS[option]
+        option = label.split(": ")[1]
+        assert recipe.augment == fashion_mnist.AUGMENT_OPTIONS[option] and recipe.epochs == 3
         val, test = figures[option]
         return fake_experiment(label, recipe.name, seed, val + seed / 1000, test)
 
-    monkeypatch.setattr(fashion_mnist, "train_model", train)
-    trial = fashion_mnist.Trial("augmentation of our recipe", "cnn_v2",
-                                {name: {"augment": augment}
-                                 for name, augment in fashion_mnist.AUGMENT_OPTIONS.items()}, 2, 3)
-    chosen, frame = fashion_mnist.run_trial(None, None, None, trial, recipes.NO_AUGMENT)
+    monkeypatch.setattr(experiments, "train_model", train)
+    options = {name: {"recipe": fashion_mnist.notebook_recipes("cnn_v2", 3, augment)[1]}
+               for name, augment in fashion_mnist.AUGMENT_OPTIONS.items()}
+    chosen, markdown = fashion_mnist.choose(None, None, None, "augmentation of our recipe",
+                                            "cnn_v2", options, 2, options["flip"]["recipe"])
     assert chosen == "crop+flip"
-    assert frame["validation accuracy (mean)"].round(4).tolist() == [0.9005, 0.9205]
-    markdown = "\n".join(fashion_mnist.trial_markdown(trial.question, trial.model, frame))
-    assert "92.05%" in markdown and "95" not in markdown.replace("0.95", "")
+    table = "\n".join(markdown)
+    assert "| flip | 2 | 3 | 90.05% |" in table and "| crop+flip | 2 | 3 | 92.05% |" in table
+    assert "95" not in table and "80.00" not in table  # no test figure
 
 
 def test_recipes_are_compared_over_the_same_seeds_and_goals_judged_on_the_mean() -> None:

@@ -130,3 +130,17 @@ def test_coarse_predictions_score_like_any_predictions() -> None:
     assert torch.equal(argmax.labels, torch.tensor([0, 0, 1])) and argmax.accuracy() == 1.0
     assert superclasses.coarse_predictions(fine, TABLE, "soft").accuracy() == pytest.approx(2 / 3)
     assert set(superclasses.MAPPINGS) == {"argmax", "confidence", "soft", "validation"}
+
+
+def test_mistakes_inside_the_superclass_against_chance() -> None:
+    """Four classes in two superclasses: of three mistakes, two stay in the true superclass; a
+    random mistake would stay there one time in three."""
+    fine_to_coarse = torch.tensor([0, 0, 1, 1])
+    predicted = torch.tensor([1, 0, 2, 3, 3])   # true 0 -> 1 (inside), 2 -> 3 (inside), 0 -> 3
+    labels = torch.tensor([0, 0, 2, 2, 0])
+    fine = evaluation.Predictions(torch.nn.functional.one_hot(predicted, 4).float(), labels)
+    assert superclasses.errors_inside_superclass(fine, fine_to_coarse) == pytest.approx(2 / 3)
+    assert superclasses.chance_inside_superclass(fine_to_coarse) == pytest.approx(1 / 3)
+    assert superclasses.chance_inside_superclass(torch.arange(100) // 5) == pytest.approx(4 / 99)
+    right = evaluation.Predictions(torch.nn.functional.one_hot(labels, 4).float(), labels)
+    assert math.isnan(superclasses.errors_inside_superclass(right, fine_to_coarse))

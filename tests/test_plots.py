@@ -109,3 +109,24 @@ def test_a_single_epoch_is_drawn_and_ticked_as_a_whole_epoch() -> None:
     low, high = train.get_xlim()
     ticks = [tick for tick in train.get_xticks() if low <= tick <= high]
     assert ticks and all(float(tick).is_integer() for tick in ticks)
+
+
+def test_the_reliability_diagram_draws_each_model_in_percent_beside_the_diagonal() -> None:
+    bins = pd.DataFrame({"bin": [5, 14], "confidence": [0.35, 0.97], "accuracy": [0.3, 0.8],
+                         "share": [0.2, 0.8]})
+    ax = plots.reliability_diagram({"ours (ECE 4.0 %)": bins}, "CNNV2: calibration")
+    assert ax.get_title() == "CNNV2: calibration"
+    assert "(%)" in ax.get_xlabel() and "(%)" in ax.get_ylabel()
+    assert legend_texts(ax) == ["perfectly calibrated", "ours (ECE 4.0 %)"]
+    assert ax.lines[1].get_xydata().ravel().tolist() == pytest.approx([35, 30, 97, 80])
+
+
+def test_accuracy_against_compute_leaves_out_trainings_without_a_count() -> None:
+    frame = pd.DataFrame({"dataset": ["CIFAR-10", "CIFAR-10", "EuroSAT"],
+                          "recipe": ["source recipe", "our recipe", "our recipe"],
+                          "train_multiply_adds": [1e12, 4e12, None], "test_acc": [0.7, 0.8, 0.9]})
+    axes = plots.accuracy_against_by_dataset(frame, "train_multiply_adds",
+                                             "training multiply-adds (log scale)", {}, "compute")
+    assert [ax.get_title() for ax in axes] == ["CIFAR-10"]  # EuroSAT has no count
+    assert axes[0].get_xlabel() == "training multiply-adds (log scale)"
+    assert axes[0].get_xscale() == "log" and len(axes[0].lines) == 2

@@ -106,3 +106,32 @@ def test_git_commit_marks_changes_and_a_missing_checkout(tmp_path, monkeypatch) 
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     assert summary.git_commit() == "unknown (not a git checkout)"
+
+
+def test_calibration_of_headline_models_by_both_recipes_as_means_over_seeds() -> None:
+    """CNNV2 (a goal) by both recipes, two seeds of ours: the means; a model without a source
+    figure or goal, or trained by one recipe, is left out."""
+    def calibrated(model, recipe, seed, ece, tempered, temperature):
+        return {"notebook": "03", "model": model, "recipe": recipe, "seed": seed,
+                "test_acc": 0.8, "dataset": "CIFAR-10", "goal": 0.82 if recipe == "ours" else None,
+                "test_ece": ece, "test_ece_tempered": tempered, "temperature": temperature}
+    results = pd.DataFrame([calibrated("cnn_v2", "source", 0, 0.10, 0.02, 1.6),
+                            calibrated("cnn_v2", "ours", 0, 0.04, 0.01, 0.9),
+                            calibrated("cnn_v2", "ours", 1, 0.06, 0.03, 0.7),
+                            calibrated("study_model", "ours", 0, 0.05, 0.02, 1.0)])
+    table = summary.calibration_table(results.assign(goal=results["goal"].where(
+        results["model"] == "cnn_v2")))
+    assert table.to_dict("records") == [{
+        "notebook": "03", "model": "cnn_v2", "ECE, source recipe": 0.10,
+        "ECE, our recipe": pytest.approx(0.05), "ECE, ours after temperature scaling":
+        pytest.approx(0.02), "temperature (ours)": pytest.approx(0.8)}]
+    assert summary.calibration_table(results.drop(columns=["test_ece"])).empty
+
+
+def test_results_files_without_calibration_figures_are_left_out_of_its_table() -> None:
+    rows = pd.DataFrame([{"notebook": "05", "model": "middle_fusion", "recipe": recipe,
+                          "seed": 0, "test_acc": 0.9, "dataset": "EuroSAT",
+                          "goal": 0.975 if recipe == "ours" else None, "test_ece": None,
+                          "test_ece_tempered": None, "temperature": None}
+                         for recipe in ("source", "ours")])
+    assert summary.calibration_table(rows).empty

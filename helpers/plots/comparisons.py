@@ -103,6 +103,17 @@ def accuracy_by_parameters_by_dataset(frame: pd.DataFrame, published: dict[str, 
     """Test accuracy against trainable parameters (log scale), one panel per data set of ``frame``
     (columns dataset, recipe, params, test_acc), one colour per recipe, with the source reports'
     published points of each data set (``published``: data set -> parameters -> accuracy)."""
+    return accuracy_against_by_dataset(frame, "params", "trainable parameters (log scale)",
+                                       published, title)
+
+
+def accuracy_against_by_dataset(frame: pd.DataFrame, x: str, xlabel: str,
+                                published: dict[str, dict[float, float]], title: str
+                                ) -> list[Axes]:
+    """Test accuracy against column ``x`` of ``frame`` (log scale; parameters, training
+    multiply-adds, ...), one panel per data set, one colour per recipe, with published points
+    where ``published`` gives them (data set -> x -> accuracy)."""
+    frame = frame.dropna(subset=[x])
     datasets = list(dict.fromkeys(frame["dataset"]))
     figure, axes = plt.subplots(1, len(datasets), figsize=(3.9 * len(datasets), 3.6),
                                 squeeze=False)
@@ -110,7 +121,7 @@ def accuracy_by_parameters_by_dataset(frame: pd.DataFrame, published: dict[str, 
     for ax, dataset in zip(axes[0], datasets):
         rows = frame[frame["dataset"] == dataset]
         for recipe, group in rows.groupby("recipe", sort=False):
-            ax.plot(group["params"], 100 * group["test_acc"], marker="o", linestyle="none",
+            ax.plot(group[x], 100 * group["test_acc"], marker="o", linestyle="none",
                     color=colours[recipe], label=recipe, alpha=0.8)
         points = published.get(dataset, {})
         if points:
@@ -118,7 +129,7 @@ def accuracy_by_parameters_by_dataset(frame: pd.DataFrame, published: dict[str, 
                     markersize=8, color="black", label="source report (published)")
         ax.set_xscale("log")
         ax.set_title(dataset, fontsize=10)
-        ax.set(xlabel="trainable parameters (log scale)", ylabel="test accuracy (%)")
+        ax.set(xlabel=xlabel, ylabel="test accuracy (%)")
     handles = {label: handle for ax in axes[0] for handle, label in
                zip(*ax.get_legend_handles_labels())}
     figure.legend(handles.values(), handles.keys(), loc="upper center", ncol=len(handles),

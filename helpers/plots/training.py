@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
@@ -121,3 +122,18 @@ def confusion_grid(matrices: dict[str, np.ndarray], class_names: Sequence[str], 
     if shown is not None:
         figure.colorbar(shown, ax=axes, shrink=0.6, label="% of the true class")
     return axes
+
+
+def reliability_diagram(curves: dict[str, pd.DataFrame], title: str, ax: Axes | None = None
+                        ) -> Axes:
+    """Accuracy against confidence, one line per model (label -> ``calibration.reliability``'s
+    bins), on the diagonal of a perfectly calibrated model: below it, over-confident."""
+    ax = axis(ax, (5.5, 4.2))
+    ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1,
+            label="perfectly calibrated")
+    for label, bins in curves.items():
+        ax.plot(100 * bins["confidence"], 100 * bins["accuracy"], marker="o", ms=3, label=label)
+    ax.set(xlim=(0, 100), ylim=(0, 100), xlabel="confidence of the predicted class (%)",
+           ylabel="accuracy in the bin (%)", title=title)
+    ax.legend(loc="upper left", fontsize=7)
+    return ax

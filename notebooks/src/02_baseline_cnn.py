@@ -189,6 +189,7 @@ report.findings(results.rows, [
     *([sentences.paired_sentence(row, seeds) for row in differences.to_dict("records")]
       if differences is not None else sentences.recipe_sentences(comparison)),
     f"Inference runs at {source_row['images_per_s']:,.0f} test images per second on {run.device}.",
+    sentences.calibration_sentence(results.rows, "baseline_cnn"),
 ])
 
 # %% tags=["appendix"]

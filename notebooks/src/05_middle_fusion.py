@@ -161,6 +161,7 @@ report.findings(results.rows, [
           for row in ablation.to_dict("records"))]),
     f"The frozen backbones ran once per image ({cache.seconds:.0f} s for all maps); the fused "
     f"classifier then trained in {trained['middle_fusion', 'ours'].history.seconds:.1f} s.",
+    sentences.calibration_sentence(results.rows, "middle_fusion"),
 ])
 
 # %% tags=["appendix"]

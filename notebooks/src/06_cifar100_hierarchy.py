@@ -250,6 +250,32 @@ report.table(pd.DataFrame(summaries), "Fine-class test accuracy, our recipe: sum
              "per-class reports (in full: the results folder's reports/)")
 
 # %% [markdown]
+# ### How bad are the mistakes?
+#
+# A maple taken for an oak is a better mistake than a maple taken for a lorry. For each fine-class
+# model and recipe: the share of its wrong answers that stay inside the true class's superclass,
+# beside its accuracy and the share a mistake drawn at random would reach (the results files keep
+# it as `test_errors_in_superclass`).
+
+# %% tags=["hide-input"]
+severity_rows = []
+for label, head in [("fine100", "main"), ("multihead", "fine"), ("multihead_subset", "fine")]:
+    mapping = subset_splits.fine_to_coarse() if label == "multihead_subset" else fine_to_coarse
+    for recipe in (recipes.SOURCE, recipes.OURS):
+        experiment = trained[label, recipe]
+        predictions = experiment.heads.get(head, experiment.test)
+        inside = superclasses.errors_inside_superclass(predictions, mapping)
+        results.add({**experiment.row, "test_errors_in_superclass": inside})
+        severity_rows.append({"model": label, "recipe": recipes.recipe_label(recipe),
+                              "fine-class accuracy": predictions.accuracy(),
+                              "mistakes inside the true superclass": inside,
+                              "by chance": superclasses.chance_inside_superclass(mapping)})
+severity = pd.DataFrame(severity_rows)
+report.table(severity, "How bad the mistakes are: wrong fine-class answers that stay inside the "
+             "true superclass (test set)", formats={"mistakes inside the true superclass":
+                                                    "percent", "by chance": "percent"})
+
+# %% [markdown]
 # ## From classes to superclasses (source report 004)
 #
 # Four ways to turn fine100's probabilities (our recipe) into a superclass prediction, next to the
@@ -353,6 +379,13 @@ report.findings(rows, [
                                 "mapping fine100's argmax"))
     + ", " + sentences.against(chosen_mapping["accuracy"] - by_method["coarse20 model"],
                                "the coarse20 model") + ".",
+    sentences.calibration_sentence(results.rows, "fine100"),
+    "How bad the mistakes are: of fine100's wrong answers, " + " and ".join(
+        f"{sentences.percent(share)} with {sentences.recipe_words(recipe)}"
+        for recipe, share in zip((recipes.SOURCE, recipes.OURS), severity.loc[
+            severity["model"] == "fine100", "mistakes inside the true superclass"]))
+    + " stay inside the true superclass (a mistake drawn at random: "
+    + f"{sentences.percent(severity['by chance'].iloc[0])}).",
 ])
 
 # %% tags=["appendix"]

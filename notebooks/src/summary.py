@@ -12,6 +12,7 @@ profile = "full"  # the profile whose reports are summarised
 device = "auto"  # the device named in the environment table
 
 # %% tags=["hide-input"]
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import plots, references, report, summary, timings as run_timings
@@ -57,6 +58,43 @@ both_recipes = models_table[models_table["recipe"].isin(["source", "ours"])].rep
 published = {"CIFAR-100": {count: values[0] for count, values in references.BUDGET_TABLE.items()}}
 plots.accuracy_by_parameters_by_dataset(both_recipes, published,
                                         "Test accuracy against trainable parameters");
+
+# %% [markdown]
+# ## Accuracy against training compute
+#
+# The same models against the work of their training: the multiply-adds of one forward pass,
+# counted by PyTorch on one batch, times three (forward and backward) for every training image of
+# every epoch run. A classifier on cached frozen features counts its own training only (the
+# backbone ran once, for the cache). No source report gives its training compute, so there are no
+# published points here.
+
+# %% tags=["hide-input"]
+with_compute = both_recipes.dropna(subset=["train_multiply_adds"])
+if with_compute.empty:
+    report.text("No training compute in these results files: a rehearsal counts its work pass by "
+                "pass instead (the estimate below).")
+else:
+    plots.accuracy_against_by_dataset(with_compute, "train_multiply_adds",
+                                      "training multiply-adds (log scale)", {},
+                                      "Test accuracy against training compute")
+    plt.show()
+
+# %% [markdown]
+# ## Calibration
+#
+# How far each headline model's confidence is from its accuracy: the expected calibration error
+# (ECE, 15 bins, test set; lower is better) by the source recipe and by ours, and ours after
+# temperature scaling - one number fitted on the validation images that divides the logits,
+# leaving every prediction as it was. A temperature above 1 means the model was over-confident.
+
+# %% tags=["hide-input"]
+calibration = summary.calibration_table(results)
+if calibration.empty:
+    report.text("No calibration figures in these results files (they predate them).")
+else:
+    report.table(calibration, "Expected calibration error on the test set (means over random "
+                 "seeds)", formats={"temperature (ours)": "ratio", **{
+                     column: "percent" for column in calibration if column.startswith("ECE")}})
 
 # %% [markdown]
 # ## What the run cost, and where it was made
