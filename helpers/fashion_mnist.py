@@ -38,7 +38,7 @@ from .recipes import (CNN_V3_DROPOUT_OPTIONS, EQUAL_EPOCHS, OURS, Recipe, equal_
                       our_recipe, source_recipe)
 from .references import FASHION_MNIST_GOALS
 from .results import ResultsFile
-from .significance import compare_recipes
+from .significance import mcnemar, on_shared_images
 from .spread import over_seeds, paired_by_seed
 
 # Published Fashion-MNIST test accuracies (the data set's README, in Debian's
@@ -124,13 +124,11 @@ def model_rows(model: str, trained: Mapping[str, Sequence[Experiment]]) -> list[
     ours, source = trained[OURS], trained[EQUAL_EPOCHS]
     if len(ours) > 1:
         result = paired_by_seed([e.row for e in ours + source], model, OURS, EQUAL_EPOCHS)
-        test_name = "paired t"
     else:
-        result = None
-        comparison = compare_recipes({model: (source[0].test, ours[0].test)}).iloc[0]
-    rows[-1].update({"difference": result.difference if result else comparison["difference"],
-                     "p-value": result.p_value if result else comparison["p-value"],
-                     "test": test_name if result else "McNemar"})
+        first, second = on_shared_images(model, source[0].test, ours[0].test)
+        result = mcnemar(second.predicted == second.labels, first.predicted == first.labels)
+    rows[-1].update({"difference": result.difference, "p-value": result.p_value,
+                     "test": result.test})
     return rows
 
 

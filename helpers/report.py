@@ -53,10 +53,11 @@ def start(notebook: str, *, profile: str, device: str, seed: int, data_root: str
 FORMATS = {
     "percent": "{:.1%}", "count": "{:,.0f}", "seconds": "{:.1f}", "points": "{:+.1f}",
     "loss": "{:.3f}", "p-value": "{:#.2g}", "ratio": "{:.2f}", "fraction": "{:.4f}",
-    "times": "{:.1f}x", "text": "{}",
+    "times": "{:.1f}x", "scientific": "{:.2e}", "text": "{}",
 }
 _RULES: list[tuple[tuple[str, ...], str]] = [  # the first rule whose word is in the name wins
     (("p-value",), "p-value"),
+    (("multiply_adds",), "scientific"),
     (("difference", "points", "gain"), "points"),
     (("speed-up",), "times"),
     (("seconds", "(s)"), "seconds"),

@@ -21,7 +21,8 @@ def shown(monkeypatch) -> list:
 @pytest.mark.parametrize("name, expected", [
     ("test acc", "percent"), ("source figure", "percent"), ("p-value", "p-value"),
     ("difference", "points"), ("gain (points)", "points"), ("trainable params", "count"),
-    ("seconds", "seconds"), ("speed-up", "times"), ("val loss", "loss"), ("model", None)])
+    ("seconds", "seconds"), ("speed-up", "times"), ("val loss", "loss"), ("model", None),
+    ("train_multiply_adds", "scientific")])
 def test_a_column_format_follows_from_its_name(name, expected) -> None:
     assert report.column_format(name) == expected
 

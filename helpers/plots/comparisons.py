@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.ticker import NullFormatter
 
 from .style import axis
 
@@ -128,6 +129,7 @@ def accuracy_against_by_dataset(frame: pd.DataFrame, x: str, xlabel: str,
             ax.plot(list(points), [100 * v for v in points.values()], linestyle="none", marker="x",
                     markersize=8, color="black", label="source report (published)")
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # decades only: minor labels collide
         ax.set_title(dataset, fontsize=10)
         ax.set(xlabel=xlabel, ylabel="test accuracy (%)")
     handles = {label: handle for ax in axes[0] for handle, label in

@@ -128,7 +128,7 @@ def reliability_diagram(curves: dict[str, pd.DataFrame], title: str, ax: Axes | 
                         ) -> Axes:
     """Accuracy against confidence, one line per model (label -> ``calibration.reliability``'s
     bins), on the diagonal of a perfectly calibrated model: below it, over-confident."""
-    ax = axis(ax, (5.5, 4.2))
+    ax = axis(ax, (5, 3.6))
     ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1,
             label="perfectly calibrated")
     for label, bins in curves.items():
