@@ -53,7 +53,8 @@ PUBLISHED_FASHION_MNIST = {
 # Notebooks 02 and 03's recipes: the values of their parameters cells (a test reads the cells).
 SOURCE_LR, SOURCE_BATCH_SIZE, CNN_V3_SOURCE_WEIGHT_DECAY = 0.001, 64, 1e-4
 OUR_LR, OUR_BATCH_SIZE = 0.1, 256
-# Epochs of both recipes per model: what 2 CPU cores train in about two hours with the trials.
+# Epochs of both recipes per model, for CPU time: the trials, the baseline and CNNV2 took 2 hours
+# on 2 CPU cores (2026-12-01); CNNV3 with its dropout trial adds about 80 minutes there.
 FASHION_EPOCHS = {"baseline_cnn": 15, "cnn_v2": 20, "cnn_v3": 20}
 # Our recipe's augmentation candidates on Fashion-MNIST (garments are centred and upright).
 AUGMENT_OPTIONS: dict[str, Augment] = {"flip": Augment(flip=True), "crop+flip": CROP_FLIP}
