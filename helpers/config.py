@@ -80,7 +80,7 @@ PROFILES: dict[str, Profile] = {
     "smoke": offline_profile(
         "smoke", "every notebook on small synthetic stand-ins of the data sets, offline: tests "
         "the code on a CPU in minutes",
-        folder="synthetic", cifar10=(200, 50), cifar100=(15, 10), eurosat_divisor=50),
+        folder="synthetic", cifar10=(200, 50), cifar100=(10, 10), eurosat_divisor=75),
     "full": Profile(
         name="full",
         description="the real CIFAR-10, CIFAR-100 and EuroSAT, every recipe at full length: "
@@ -102,7 +102,7 @@ PROFILES: dict[str, Profile] = {
     "smoke-rehearsal": offline_profile(
         "smoke-rehearsal", "the smoke profile's data and settings, every pass cut to 2 timed "
         "batches: the tiny mode of the GPU check (python -m helpers.gpu_check --tiny)",
-        folder="synthetic", cifar10=(200, 50), cifar100=(15, 10), eurosat_divisor=50,
+        folder="synthetic", cifar10=(200, 50), cifar100=(10, 10), eurosat_divisor=75,
         rehearsal_batches=2, parameters_from="smoke"),
 }
 

@@ -169,13 +169,14 @@ def fit_diagnosis(history: History) -> dict[str, Any]:
 @torch.no_grad()
 def multiply_adds_per_image(model: nn.Module, loader: Iterable) -> float:
     """The multiply-adds of one forward pass of one image (or cached feature map), counted by
-    PyTorch's FLOP counter on the first batch of ``loader``. A training step costs about three
+    PyTorch's FLOP counter on the first image of ``loader`` (the count grows linearly with the
+    batch, and one image is counted in a fraction of the time). A training step costs about three
     times as much (the backward pass about twice the forward)."""
     images, _ = next(iter(loader))
     model.eval()
     with FlopCounterMode(display=False) as counter:
-        model(images)
-    return counter.get_total_flops() / 2 / len(images)
+        model(images[:1])
+    return counter.get_total_flops() / 2
 
 
 @torch.no_grad()

@@ -106,6 +106,16 @@ def our_recipe(epochs: int, *, lr: float = 0.05, batch_size: int = 256, weight_d
                   tta=tta, patience=patience, lr_scales=dict(lr_scales or {}))
 
 
+def small_model_variants(ours: Recipe) -> dict[str, Recipe]:
+    """Our recipe and two lighter variants of it, for the smallest models to choose among on
+    validation: a network of a few thousand parameters underfits, so label smoothing and weight
+    decay (both regularisers) may cost it more than they give, and it may want more epochs."""
+    light = ours.changed(label_smoothing=0.0, weight_decay=0.0)
+    return {"our recipe": ours, "without smoothing or weight decay": light,
+            f"without smoothing or weight decay, {2 * ours.epochs} epochs":
+                light.changed(epochs=2 * ours.epochs)}
+
+
 def equal_epochs(source: Recipe, ours: Recipe) -> Recipe:
     """The source recipe trained for as many epochs as ours (and, like ours, to the end): the
     control that tells what more epochs bought from what a better recipe bought."""

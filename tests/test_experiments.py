@@ -97,6 +97,18 @@ def test_each_ladder_step_changes_exactly_what_its_label_names() -> None:
     assert table["change (points)"].round(6).tolist()[1:] == [2.0, 1.0, 1.0, 1.0, 7.0, 1.0]
 
 
+def test_the_small_model_variants_change_only_regularisation_and_length() -> None:
+    ours = recipes.our_recipe(30, lr=0.1)
+    variants = recipes.small_model_variants(ours)
+    assert list(variants.values())[0] == ours  # our recipe first: it wins a tie
+    differences = [{f.name: getattr(variant, f.name) for f in dataclass_fields(variant)
+                    if getattr(variant, f.name) != getattr(ours, f.name)}
+                   for variant in variants.values()]
+    assert differences == [{}, {"label_smoothing": 0.0, "weight_decay": 0.0},
+                           {"label_smoothing": 0.0, "weight_decay": 0.0, "epochs": 60}]
+    assert list(variants)[2].endswith("60 epochs")
+
+
 def test_recipe_settings_are_plain_values_for_the_results_file() -> None:
     settings = recipes.our_recipe(5, lr_scales={"backbone": 0.1}).settings()
     assert settings["augmentation"] == data.CROP_FLIP.describe()

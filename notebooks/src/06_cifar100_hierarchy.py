@@ -28,6 +28,7 @@ epochs = 60  # the most epochs of the source recipe (the source report allowed 6
 patience = 8  # early stopping of the source recipe on validation loss (as in the source report), 0 for never
 ablation_epochs = 15  # epochs of each input option in the ablation
 upsample_size = 128  # input side when upsampling (4 x 4 final maps with ImageNet strides)
+large_upsample_size = 160  # a larger input side for the ImageNet weights, also in the ablation
 default_option = ""  # empty: the ablation's best option by validation accuracy, else its name
 backbone_lr_scale = 0.1  # a pretrained backbone learns at this fraction of the head's rate
 augmentation_epochs = 15  # epochs of each level of the augmentation study
@@ -83,7 +84,9 @@ print(f"superclasses 0-{subset_superclasses - 1} ({len(subset.classes)} classes)
 # - **CIFAR stem**: the stem convolution and the first block keep stride 1 (the network downsamples
 #   by 8), so a 32 x 32 image ends as 4 x 4 - the same map as upsampling to 128, without resizing;
 # - **ImageNet weights, upsampled**: the pretrained network at an input size nearer its own, with
-#   ImageNet's normalisation and its backbone learning ten times slower than the new head.
+#   ImageNet's normalisation and its backbone learning ten times slower than the new head; at
+#   `upsample_size` and at the larger `large_upsample_size` (1.6 times the pixels of 128), which
+#   costs more per epoch and is kept only if validation says it pays.
 
 # %% tags=["hide-input"]
 options = {
@@ -92,6 +95,8 @@ options = {
     "CIFAR stem (strides 1)": {"stem": "cifar", "resize": None, "weights": None},
     f"ImageNet weights, upsampled to {upsample_size}": {
         "stem": "imagenet", "resize": upsample_size, "weights": run.pretrained_weights},
+    f"ImageNet weights, upsampled to {large_upsample_size}": {
+        "stem": "imagenet", "resize": large_upsample_size, "weights": run.pretrained_weights},
 }
 ablation_recipe = recipes.source_recipe(ablation_epochs, lr=lr, batch_size=batch_size,
                                       schedule="plateau", augment=data.CROP_FLIP,

@@ -63,7 +63,7 @@ plots.accuracy_by_parameters_by_dataset(both_recipes, published,
 # ## Accuracy against training compute
 #
 # The same models against the work of their training: the multiply-adds of one forward pass,
-# counted by PyTorch on one batch, times three (forward and backward) for every training image of
+# counted by PyTorch on one image, times three (forward and backward) for every training image of
 # every epoch run. A classifier on cached frozen features counts its own training only (the
 # backbone ran once, for the cache). No source report gives its training compute, so there are no
 # published points here.
