@@ -167,6 +167,16 @@ def recipes_chart(rows: Iterable[Mapping[str, Any]], title: str) -> None:
     plt.show()
 
 
+def trials_table(trials: Mapping[Any, pd.DataFrame], key: str, option: str, caption: str) -> None:
+    """Several choices made by :func:`experiments.choose_on_validation` in one table: a row per
+    option, ``key`` naming what each choice was for (its keys in ``trials``) and ``option`` what
+    its options are; validation figures only."""
+    frame = pd.concat([trial.assign(**{key: name}) for name, trial in trials.items()],
+                      ignore_index=True)
+    table(frame[[key, "option", "validation accuracy (mean)", "chosen"]].rename(
+        columns={"option": option, "validation accuracy (mean)": "val acc"}), caption)
+
+
 def seeds_table(frame: pd.DataFrame, caption: str) -> None:
     """The table of ``spread.spread_by_recipe``: mean, standard deviation and the 95 % interval of
     each model and recipe over its seeds, the goal and the verdict."""

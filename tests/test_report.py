@@ -69,6 +69,20 @@ def test_seeds_table_shows_the_interval_in_percent_and_none_for_one_seed(shown) 
     assert "nan" not in html.lower()
 
 
+def test_trials_table_puts_several_choices_in_one_table_of_validation_figures(shown) -> None:
+    def trial(values: list[float]) -> pd.DataFrame:  # as experiments.choose_on_validation returns it
+        return pd.DataFrame({"option": ["64 px", "128 px"], "random seeds": [1, 1],
+                             "validation accuracy (mean)": values, "std": [math.nan] * 2,
+                             "chosen": [values[0] >= values[1], values[0] < values[1]]})
+    report.trials_table({"alexnet": trial([0.8, 0.9]), "mobilenet": trial([0.7, 0.6])},
+                        "model", "input side", "Trials")
+    frame = shown[0].data
+    assert list(frame.columns) == ["model", "input side", "val acc", "chosen"]
+    assert frame["model"].tolist() == ["alexnet", "alexnet", "mobilenet", "mobilenet"]
+    assert frame["chosen"].tolist() == ["no", "yes", "yes", "no"]
+    assert "90.0%" in shown[0].to_html()
+
+
 def test_seeds_table_leaves_out_the_goal_columns_where_no_model_has_a_goal(shown) -> None:
     frame = pd.DataFrame({"model": ["cnn"], "recipe": ["seed"], "seeds": [2], "mean": [0.6],
                           "std": [0.01], "95% low": [0.5], "95% high": [0.7], "goal": [None],

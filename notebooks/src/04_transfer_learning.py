@@ -97,9 +97,9 @@ trained = {}
 source_stop = patience or None
 scratch_models = [("alexnet", alexnet_scratch_lr, our_alexnet_lr),
                   ("mobilenet_v2", mobilenet_scratch_lr, our_mobilenet_lr)]
-scratch_side, side_trials = {}, []
+scratch_side, side_trials = {}, {}
 for name, _, our_lr in scratch_models:
-    chosen_side, trial = experiments.choose_on_validation(
+    chosen_side, side_trials[name] = experiments.choose_on_validation(
         run, results, label=f"{name}_scratch trial",
         options={f"{side} px": {"resize": side, "notes": {"study": "input side", "input": side}}
                  for side in scratch_sides},
@@ -108,12 +108,9 @@ for name, _, our_lr in scratch_models:
             scratch_trial_epochs, lr=our_lr, batch_size=our_batch_size)).changed(name="side trial",
                                                                     tta="none"))
     scratch_side[name] = int(chosen_side.removesuffix(" px"))
-    side_trials.append(trial.assign(model=name)[["model", "option", "validation accuracy (mean)",
-                                                 "chosen"]])
-report.table(pd.concat(side_trials, ignore_index=True).rename(
-    columns={"option": "input side", "validation accuracy (mean)": "val acc"}),
-    f"From scratch: validation accuracy by input side (our recipe, "
-    f"{sentences.count(scratch_trial_epochs, 'epoch')}, one random seed)")
+report.trials_table(side_trials, "model", "input side",
+                    f"From scratch: validation accuracy by input side (our recipe, "
+                    f"{sentences.count(scratch_trial_epochs, 'epoch')}, one random seed)")
 
 # %%
 for name, source_lr, our_lr in scratch_models:
@@ -218,28 +215,25 @@ if frozen_family is not None:
 # %% tags=["hide-input"]
 finetune_recipe = recipes.overhead(recipes.our_recipe(finetune_epochs, lr=finetune_lr,
                                                       batch_size=our_batch_size))
-backbone_scale, scale_trials = {}, []
+backbone_scale, scale_trials = {}, {}
 for name in ["alexnet", "mobilenet_v2"]:
     finetune = dict(model=name, splits=splits, dataset="EuroSAT", resize=pretrained_resize,
                     stats=imagenet, num_classes=10, weights=run.pretrained_weights,
                     notes={"weights": models.describe_source(name, run.pretrained_weights),
                            "input": pretrained_resize})
-    chosen_scale, trial = experiments.choose_on_validation(
+    chosen_scale, scale_trials[name] = experiments.choose_on_validation(
         run, results, label=f"{name}_finetuned trial", seeds=[seed], **finetune,
         options={f"{scale:g}": {"recipe": finetune_recipe.changed(
             name="rate trial", epochs=finetune_trial_epochs, lr_scales={"backbone": scale},
             tta="none")}
             for scale in backbone_lr_scales})
     backbone_scale[name] = float(chosen_scale)
-    scale_trials.append(trial.assign(model=name)[["model", "option", "validation accuracy (mean)",
-                                                  "chosen"]])
     trained[f"{name}_finetuned", "ours"] = experiments.train_model(
         run, results, label=f"{name}_finetuned", recipe=finetune_recipe.changed(
             lr_scales={"backbone": backbone_scale[name]}), **finetune)
-report.table(pd.concat(scale_trials, ignore_index=True).rename(
-    columns={"option": "backbone rate scale", "validation accuracy (mean)": "val acc"}),
-    f"Fine-tuning: validation accuracy by the backbone's rate scale "
-    f"({sentences.count(finetune_trial_epochs, 'epoch')}, one random seed)")
+report.trials_table(scale_trials, "model", "backbone rate scale",
+                    f"Fine-tuning: validation accuracy by the backbone's rate scale "
+                    f"({sentences.count(finetune_trial_epochs, 'epoch')}, one random seed)")
 
 # %% [markdown]
 # ## Results
@@ -277,10 +271,12 @@ report.findings(results.rows, [
     sentences.recipe_tally(comparison),
     *([sentences.paired_sentence(row, seeds) for row in frozen_family.to_dict("records")]
       if frozen_family is not None else []),
-    "Chosen on validation: from scratch, " + ", ".join(
-        f"{name} at {side} px" for name, side in scratch_side.items())
-    + "; fine-tuning, the backbone's rate scale " + ", ".join(
-        f"{scale:g} for {name}" for name, scale in backbone_scale.items()) + ".",
+    *[f"Input side from scratch, {name} (our recipe's trial): " + sentences.best_of(dict(zip(
+        trial["option"], trial["validation accuracy (mean)"])), "validation accuracy")
+      + f"; both recipes trained at {scratch_side[name]} px." for name, trial in side_trials.items()],
+    *[f"Backbone rate scale when fine-tuning {name}: " + sentences.best_of(dict(zip(
+        trial["option"], trial["validation accuracy (mean)"])), "validation accuracy")
+      + f"; the run used {backbone_scale[name]:g}." for name, trial in scale_trials.items()],
     f"The input-size study of frozen MobileNetV2 ({sentences.count(len(sizes), 'size')}): "
     f"{sentences.best_of(sizes, 'validation accuracy')}. The pretrained runs use the "
     f"`pretrained_resize` parameter ({pretrained_resize} px), ImageNet's size in the full "

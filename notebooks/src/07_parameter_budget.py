@@ -105,21 +105,18 @@ our_recipe = recipes.our_recipe(our_epochs, lr=our_lr, batch_size=our_batch_size
 variants = recipes.small_model_variants(our_recipe)
 labels = {budget: f"ours_{budget // 1000}k" if budget < 1_000_000 else f"ours_{budget // 1_000_000}m"
           for budget in budgets}
-chosen_variants, variant_trials = {}, []
+chosen_variants, variant_trials = {}, {}
 for budget in [budget for budget in budgets if budget <= light_up_to]:
-    chosen_variants[budget], trial = experiments.choose_on_validation(
+    chosen_variants[budget], variant_trials[budget] = experiments.choose_on_validation(
         run, results, label=f"{labels[budget]} trial",
         options={name: {"recipe": recipe.changed(name="variant trial", tta="none")}
                  for name, recipe in variants.items()},
         seeds=[seed], model="compact_budget", splits=splits, dataset="CIFAR-100",
         notes={"study": "recipe variant", "budget": budget}, budget=budget)
-    variant_trials.append(trial.assign(budget=budget)[["budget", "option",
-                                                        "validation accuracy (mean)", "chosen"]])
 if variant_trials:
-    report.table(pd.concat(variant_trials, ignore_index=True).rename(
-        columns={"option": "variant of our recipe", "validation accuracy (mean)": "val acc"}),
-        "Our family's smallest models: validation accuracy of each variant of our recipe "
-        "(one random seed)")
+    report.trials_table(variant_trials, "budget", "variant of our recipe",
+                        "Our family's smallest models: validation accuracy of each variant of "
+                        "our recipe (one random seed)")
 
 # %% [markdown]
 # ## Training
@@ -239,9 +236,10 @@ report.findings(results.rows, [
     f"; source_2250, the source report's smallest, reached "
     f"{table.loc['source_2250', 'source recipe, this run']:.1%} here by its recipe and "
     f"{table.loc['source_2250', 'source report']:.1%} in the source report.",
-    ("Our recipe's variant for the smallest budgets, chosen on validation: " + "; ".join(
-        f"{labels[budget]}: {variant}" for budget, variant in chosen_variants.items()) + "."
-     ) if chosen_variants else "",
+    *[f"Our recipe's variant for {labels[budget]}: " + sentences.best_of(dict(zip(
+        trial["option"], trial["validation accuracy (mean)"])), "validation accuracy")
+      + f"; it trained by \"{chosen_variants[budget]}\"."
+      for budget, trial in variant_trials.items()],
     (f"When do models peak? By the source recipe, its three smallest models kept epoch "
      f"{small:.1f} on average, its two largest epoch {large:.1f}: "
      + ("as the source report found, the large models peak earlier and then overfit."
