@@ -94,6 +94,12 @@ PROFILES: dict[str, Profile] = {
         folder="rehearsal", cifar10=(5000, 1000), cifar100=(500, 100),
         eurosat_divisor=1,  # the real data sets' sizes
         rehearsal_batches=3, parameters_from="full"),
+    "rehearsal-quick": offline_profile(
+        "rehearsal-quick", "the rehearsal with 0.05 s of timed batches a pass (0.3 s in the "
+        "rehearsal): the GPU check's, where batches take milliseconds and 727 passes must fit "
+        "a device loan",
+        folder="rehearsal", cifar10=(5000, 1000), cifar100=(500, 100), eurosat_divisor=1,
+        rehearsal_batches=3, rehearsal_seconds=0.05, parameters_from="full"),
     "uncut": offline_profile(
         "uncut", "the rehearsal's data and settings with every pass whole: times a notebook for "
         "real, to check the rehearsal's estimate (the GPU check runs 02 so)",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
-
+import torch
 from torch import nn
 
 from .calibration import calibration_row
@@ -64,15 +64,18 @@ def train_over_seeds(run: Run, results: ResultsFile, *, seeds: Iterable[int], **
 
 def choose_on_validation(run: Run, results: ResultsFile, *, label: str,
                          options: Mapping[str, Mapping[str, Any]], seeds: Iterable[int],
+                         trainer: Callable[..., Experiment] | None = None,
                          **training: Any) -> tuple[str, pd.DataFrame]:
-    """Train ``label`` once per option and random seed (an option's values replace or add to
-    ``training``'s: a recipe, model options, ...) and choose the option with the highest mean
-    validation accuracy (the first listed on a tie). Returns it with the table that chose it:
-    validation figures only, so that no choice is ever made on a test figure."""
+    """Train ``label`` once per option and random seed with ``trainer`` (default
+    :func:`train_model`, looked up at the call; :func:`train_frozen_head` for a frozen backbone's
+    head; an option's values replace or add to ``training``'s: a recipe, model
+    options, ...) and choose the option with the highest mean validation accuracy (the first
+    listed on a tie). Returns it with the table that chose it: validation figures only, so that no
+    choice is ever made on a test figure."""
     table, seeds = [], list(seeds)
     for option, values in options.items():
-        rows = [train_model(run, results, label=f"{label}: {option}", seed=seed,
-                            **{**training, **values}).row for seed in seeds]
+        rows = [(trainer or train_model)(run, results, label=f"{label}: {option}", seed=seed,
+                                         **{**training, **values}).row for seed in seeds]
         spread = over_seeds([row["val_acc"] for row in rows])
         table.append({"option": option, "random seeds": len(rows),
                       "validation accuracy (mean)": spread.mean, "std": spread.std})
@@ -117,12 +120,25 @@ def train_built(run: Run, results: ResultsFile, *, label: str, model: nn.Module,
                       other.top_k_accuracy(5), f"test_loss_{name}": other.loss()})
     extra.setdefault("params_total", count_parameters(model, trainable_only=False))
     if run.passes is EVERY_BATCH:  # a rehearsal counts its own work, pass by pass
-        extra["train_multiply_adds"] = TRAINING_STEP_COST * multiply_adds_per_image(
+        extra["train_multiply_adds"] = training_multiply_adds_per_image(
             model, val_loader) * train_loader.num_images * history.epochs_run
     row = result_row(label, dataset, count_parameters(model), history, test, seed,
                      recipe=recipe.name, reference_key=reference_key, **extra)
     results.add(row)
     return Experiment(model, history, test, row, heads)
+
+
+def training_multiply_adds_per_image(model: nn.Module, loader: Iterable) -> float:
+    """The multiply-adds of one training step per image: forward and backward (about three
+    forward passes), except that a frozen backbone runs forward only."""
+    whole = multiply_adds_per_image(model, loader)
+    if not (isinstance(model, BackboneAndHead) and model.frozen):
+        return TRAINING_STEP_COST * whole
+    images, labels = next(iter(loader))
+    with torch.no_grad():
+        features = model.backbone(images[:1])
+    return whole + (TRAINING_STEP_COST - 1) * multiply_adds_per_image(model.head,
+                                                                       [(features, labels)])
 
 
 def train_head_on_features(run: Run, results: ResultsFile, *, label: str, model: BackboneAndHead,
@@ -152,3 +168,47 @@ def train_head_on_features(run: Run, results: ResultsFile, *, label: str, model:
                **(notes or {})})
     experiment.model = model
     return experiment
+
+
+def train_head_on_images(run: Run, results: ResultsFile, *, label: str, model: BackboneAndHead,
+                         splits: Splits, recipe: Recipe, dataset: str, seed: int | None = None,
+                         resize: int | None = None,
+                         stats: tuple[Sequence[float], Sequence[float]] | None = None,
+                         reference_key: str | None = None, notes: dict[str, Any] | None = None
+                         ) -> Experiment:
+    """Train the head of a frozen-backbone ``model`` on the images, every batch through the frozen
+    backbone (forward only): a backbone pass per image and epoch dearer than cached features, but
+    the recipe's augmentation draws a fresh view of every image in every epoch (a cache holds only
+    a few) and its test-time augmentation applies."""
+    if not model.frozen:
+        raise ValueError(f"{label}: only a frozen backbone's head trains on its own")
+    seed = run.seed if seed is None else seed
+    seed_everything(seed)
+    model.restart_head()  # new layers drawn from the seed, not left by an earlier training
+    loaders = make_loaders(splits, run, batch_size=recipe.batch_size, augment=recipe.augment,
+                           resize=resize, stats=stats)
+    return train_built(run, results, label=label, model=model, loaders=loaders, recipe=recipe,
+                       dataset=dataset, seed=seed, reference_key=reference_key,
+                       notes={"augmentation": f"{recipe.augment.describe()}, drawn on the fly",
+                              "new_head_layers": model.describe_new_layers(), **(notes or {})})
+
+
+# How the head of a frozen backbone sees the training images (notebook 05 chooses on validation).
+CACHED_VIEWS, VIEWS_ON_THE_FLY = "cached views", "every view on the fly"
+
+
+def train_frozen_head(run: Run, results: ResultsFile, *, views: str, features: FeatureSplits,
+                      splits: Splits, resize: int | None,
+                      stats: tuple[Sequence[float], Sequence[float]] | None,
+                      channels: slice | None = None, **training: Any) -> Experiment:
+    """:func:`train_head_on_features` on the cached ``features`` (``views`` "cached views",
+    optionally some of their ``channels``) or :func:`train_head_on_images` on ``splits``
+    resized to ``resize`` (``views`` "every view on the fly", where ``channels`` do not apply: a
+    branch model's backbone makes its own)."""
+    if views == CACHED_VIEWS:
+        return train_head_on_features(run, results, features=features, channels=channels,
+                                      **training)
+    if views == VIEWS_ON_THE_FLY:
+        return train_head_on_images(run, results, splits=splits, resize=resize, stats=stats,
+                                    **training)
+    raise ValueError(f"unknown views {views!r}: choose {CACHED_VIEWS!r} or {VIEWS_ON_THE_FLY!r}")

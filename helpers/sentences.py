@@ -91,7 +91,8 @@ def best_of(values: Mapping[str, float], what: str) -> str:
     top = max(values.values())
     best = [name for name, value in values.items() if shown[name] == percent(top)]
     if len(best) == len(values) and len(values) > 1:
-        return f"all {len(values)} tied at {percent(top)} {what}"
+        both = "both" if len(values) == 2 else f"all {len(values)}"
+        return f"{both} tied at {percent(top)} {what}"
     if len(best) > 1:
         return f"{', '.join(best[:-1])} and {best[-1]} tied for the best {what} ({percent(top)})"
     return f"{best[0]} had the best {what} ({percent(top)})"

@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from helpers import bench, execution, gpu_check
+from helpers.config import get_profile
 from helpers.device import device_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,3 +102,16 @@ def test_a_run_all_step_is_stopped_with_its_children_when_the_budget_ends(tmp_pa
     assert status != 0 and said == ["  started"]
     time.sleep(3)
     assert not marker.exists()  # the child went with its parent
+
+
+def test_the_gpu_modes_steps_fit_its_budget_and_its_rehearsal_times_less_a_pass() -> None:
+    """On a lent GPU every step fits the default budget, which fits a 10-minute device command
+    with the wheels' installation; its rehearsal has the full rehearsal's data and parameters but
+    times fewer seconds a pass, so that all the notebooks' passes fit their step."""
+    assert sum(gpu_check.GPU.expected.values()) <= 60 * gpu_check.DEFAULT_BUDGET_MINUTES <= 600 - 30
+    quick, full = get_profile(gpu_check.GPU.rehearsal), get_profile("rehearsal")
+    assert quick.rehearsal_seconds < full.rehearsal_seconds
+    assert quick.rehearsal_batches == full.rehearsal_batches
+    assert (quick.synthetic_sizes, quick.default_data_root, quick.parameters_name) == \
+        (full.synthetic_sizes, full.default_data_root, full.parameters_name)
+    assert get_profile(gpu_check.GPU.uncut).default_data_root == full.default_data_root

@@ -103,6 +103,8 @@ def test_the_best_of_several_options_names_one_several_or_all_tied() -> None:
         "a and b tied for the best validation accuracy (60.0%)"
     assert sentences.best_of({"a": 0.01, "b": 0.01, "c": 0.01}, "validation accuracy") == \
         "all 3 tied at 1.0% validation accuracy"
+    assert sentences.best_of({"a": 0.4, "b": 0.4}, "validation accuracy") == \
+        "both tied at 40.0% validation accuracy"
 
 
 def test_source_figure_sentences_skip_rows_without_a_figure_and_name_the_metric() -> None:

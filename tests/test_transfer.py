@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers import config, experiments, features, models, optim, recipes, results, training
+from helpers import (config, data, evaluation, experiments, features, models, optim, recipes,
+                     results, training)
 from helpers.models import weights as weights_module
 
 
@@ -230,3 +231,63 @@ def test_each_random_seed_draws_the_new_head_layers_and_keeps_the_pretrained_one
     assert torch.equal(drawn(1), drawn(1)) and not torch.equal(drawn(1), drawn(2))
     fusion = models.build_model("middle_fusion", weights="stand-in", input_size=64)
     assert fusion.new_layers == ["layers.0", "layers.1", "layers.5"]  # the whole map head
+
+
+def test_a_head_trains_on_images_drawn_on_the_fly_with_test_time_views(frozen) -> None:
+    """Our recipe's other way in notebook 05: every batch through the frozen backbone, a symmetry
+    drawn per tile, the mean of the eight views at test. The backbone stays as it was, only the
+    head counts as trainable, and the row reports the test accuracy without the views beside."""
+    split = data.ImageSplit((frozen.images * 60 + 128).clamp(0, 255).to(torch.uint8),
+                            (frozen.images[:, 0].mean(dim=(1, 2)) > 0).long())
+    splits = data.Splits(split, split, split, ["a", "b"])
+    recipe = recipes.overhead(recipes.our_recipe(2, optimizer="adamw", lr=1e-3, batch_size=8))
+    experiment = experiments.train_frozen_head(
+        frozen.run, frozen.file, views=experiments.VIEWS_ON_THE_FLY, features=frozen.cache,
+        splits=splits, resize=None, stats=None, label="on the fly", model=frozen.model,
+        recipe=recipe, dataset="fake", seed=0)
+    row = experiment.row
+    test_loader = data.make_loaders(splits, frozen.run, batch_size=8)[2]
+    assert row["test_acc"] == pytest.approx(
+        evaluation.predict(frozen.model, test_loader, "dihedral").accuracy())
+    assert row["test_acc_no_tta"] == pytest.approx(
+        evaluation.predict(frozen.model, test_loader).accuracy())
+    assert row["tta"] == "dihedral"
+    assert row["augmentation"] == "flip + quarter turns, drawn on the fly"
+    assert row["params"] == 1280 * 2 + 2 and row["params_total"] > 2 * 10**6
+    assert all(torch.equal(v, frozen.before[k])
+               for k, v in frozen.model.backbone.state_dict().items())
+    cached = experiments.train_frozen_head(
+        frozen.run, frozen.file, views=experiments.CACHED_VIEWS, features=frozen.cache,
+        splits=splits, resize=None, stats=None, label="cached", model=frozen.model,
+        recipe=recipe, dataset="fake", seed=0)
+    assert cached.row["tta"] == "none" and cached.row["augmentation"] == "1 cached view(s)"
+    fusion = models.build_model("middle_fusion", num_classes=2, weights="stand-in", input_size=64)
+    branch = models.fusion_branch(fusion, "alexnet", 64, 2, width=8, dropout=0.0)
+    big = data.Splits(*[data.ImageSplit(torch.nn.functional.interpolate(
+        split.images[:8].float(), size=64).to(torch.uint8), split.labels[:8])] * 3, ["a", "b"])
+    ablation = experiments.train_frozen_head(
+        frozen.run, frozen.file, views=experiments.VIEWS_ON_THE_FLY, features=frozen.cache,
+        splits=big, resize=None, stats=None, label="branch", model=branch,
+        recipe=recipes.overhead(recipes.our_recipe(1, optimizer="adamw", lr=1e-3, batch_size=8)),
+        dataset="fake", seed=0, channels=slice(0, 256))
+    assert ablation.row["params"] == models.count_parameters(branch.head)
+    with pytest.raises(ValueError, match="unknown views"):
+        experiments.train_frozen_head(frozen.run, frozen.file, views="some", features=frozen.cache,
+                                      splits=splits, resize=None, stats=None, label="x",
+                                      model=frozen.model, recipe=recipe, dataset="fake")
+
+
+def test_a_frozen_backbone_costs_one_forward_pass_in_training(frozen) -> None:
+    """Training multiply-adds per image: three forward passes of a model trained whole, but a
+    frozen backbone runs forward only, so only its head's backward pass is added."""
+    model, loader = frozen.model, frozen.batches
+    whole = evaluation.multiply_adds_per_image(model, loader)
+    with torch.no_grad():
+        head = evaluation.multiply_adds_per_image(
+            model.head, [(model.backbone(frozen.images[:1]), None)])
+    assert 0 < head < whole
+    assert experiments.training_multiply_adds_per_image(model, loader) == \
+        pytest.approx(whole + 2 * head)
+    trained_whole = models.build_model("mobilenet_v2", num_classes=2, weights="stand-in")
+    assert experiments.training_multiply_adds_per_image(trained_whole, loader) == \
+        pytest.approx(3 * evaluation.multiply_adds_per_image(trained_whole, loader))

@@ -3,7 +3,7 @@
 # tools/gpu_wheels.py downloaded into .whl/ (papermill, the Jupyter kernel, torchinfo), then run
 # `python -m helpers.gpu_check` with its files under $OUT (what the device tool brings back).
 #
-#   device run: command "bash tools/gpu_check.sh", carry [".whl"], timeout_s 540
+#   device run: command "bash tools/gpu_check.sh", carry [".whl"], timeout_s 590
 #   here:       bash tools/gpu_check.sh --tiny --device cpu     (writes benchmarks/gpu/latest/)
 set -euo pipefail
 cd "$(dirname "$0")/.."

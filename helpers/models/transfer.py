@@ -233,7 +233,8 @@ def fusion_branch(fusion: BackboneAndHead, branch: str, input_size: int = 224,
                   num_classes: int = 10, width: int = 256, dropout: float = 0.3
                   ) -> BackboneAndHead:
     """The ablation of a middle-fusion model: one of its two backbones (weights shared) with a new
-    head of the same kind, which trains on that backbone's channels of the fused feature cache."""
+    head of the same kind, which trains on that backbone's channels of the fused feature cache, or
+    on images (its backbone makes just those channels)."""
     channels = FusionBackbone.CHANNELS[branch]
     head = MapHead(channels.stop - channels.start, fusion_side(input_size), num_classes, width,
                    dropout).to(next(fusion.parameters()).device)

@@ -65,7 +65,8 @@ plots.accuracy_by_parameters_by_dataset(both_recipes, published,
 # The same models against the work of their training: the multiply-adds of one forward pass,
 # counted by PyTorch on one image, times three (forward and backward) for every training image of
 # every epoch run. A classifier on cached frozen features counts its own training only (the
-# backbone ran once, for the cache). No source report gives its training compute, so there are no
+# backbone ran once, for the cache); one trained on the fly behind frozen backbones (05's option)
+# counts their forward pass and its own forward and backward. No source report gives its training compute, so there are no
 # published points here.
 
 # %% tags=["hide-input"]
