@@ -201,7 +201,8 @@ report.findings(results.rows, [
     *(["Our recipe's training views (trial): " + sentences.best_of(dict(zip(
         views_trial["option"], views_trial["validation accuracy (mean)"])),
         "validation accuracy") + "."] if views_trial is not None else []),
-    f"Our recipe trained on {training_views}"
+    "Our recipe trained on "
+    + {views: option for option, views in view_options.items()}[training_views]
     + (", with the mean of the 8 views at test." if training_views == experiments.VIEWS_ON_THE_FLY
        else "."),
     f"The frozen backbones' maps were cached in {cache.seconds:.0f} s; the fused classifier then "
