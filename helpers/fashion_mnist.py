@@ -75,7 +75,7 @@ def choose(run: Run, results: ResultsFile, splits: Splits, question: str, model:
            ) -> tuple[str, list[str]]:
     """One choice of our recipe, trained by ``recipe`` (an option may replace it) and made on the
     validation images; returns the chosen option and its table in Markdown."""
-    chosen, frame = choose_on_validation(
+    chosen, frame, _ = choose_on_validation(
         run, results, label=f"{model} trial ({question})", options=options, seeds=range(seeds),
         model=model, splits=splits, recipe=recipe, dataset="Fashion-MNIST",
         notes=fashion_notes(None))

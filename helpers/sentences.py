@@ -106,17 +106,30 @@ def recipe_sentences(frame: pd.DataFrame) -> list[str]:
             for row in frame.to_dict("records")]
 
 
+def input_and_training_sentences(frame: pd.DataFrame) -> list[str]:
+    """One sentence per row of ``significance.input_and_training``: what the input, then what
+    the training bought, on the same test images."""
+    return [compared(f"{row['model']}, what {row['what changed']} bought", row["after"],
+                     row["ours"], row["before"], row["source recipe"], row["p-value"], row["real"],
+                     "McNemar")
+            for row in frame.to_dict("records")]
+
+
 def seed_figure_sentences(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """For each row with a source figure: our figure beside the source report's, same metric."""
-    sentences = []
+    """For each model and recipe with a source figure: our figure beside the source report's,
+    same metric. Rows of several random seeds give their mean, as the findings table does."""
+    runs: dict[tuple[str, str, str, float], list[float]] = {}
     for row in rows:
         metric, source = row.get("source_metric"), row.get("source_figure")
-        if not isinstance(metric, str) or source is None or pd.isna(source):
-            continue
-        ours = row[metric]
-        sentences.append(f"{row['model']} ({recipe_words(row['recipe'])}): {percent(ours)} "
-                         f"{metric.replace('_', ' ').replace('acc', 'accuracy').replace('val ', 'validation ')}"
-                         f" against the source report's {percent(source)} ({points(ours - source)}).")
+        if isinstance(metric, str) and source is not None and not pd.isna(source):
+            runs.setdefault((row["model"], row["recipe"], metric, source), []).append(row[metric])
+    sentences = []
+    for (model, recipe, metric, source), values in runs.items():
+        ours = sum(values) / len(values)
+        over = f", mean of {count(len(values), 'random seed')}" if len(values) > 1 else ""
+        named = metric.replace("_", " ").replace("acc", "accuracy").replace("val ", "validation ")
+        sentences.append(f"{model} ({recipe_words(recipe)}{over}): {percent(ours)} {named} "
+                         f"against the source report's {percent(source)} ({points(ours - source)}).")
     return sentences
 
 

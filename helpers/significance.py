@@ -25,6 +25,8 @@ import pandas as pd
 import torch
 from scipy import stats
 
+from .recipes import OUR_INPUT, OURS, SOURCE, recipe_label
+
 LEVEL = 0.05  # a difference is called real when its p-value is below this
 
 
@@ -157,3 +159,31 @@ def compare_recipes(pairs: dict[str, tuple[Any, Any]]) -> pd.DataFrame:
                      "difference": result.difference, "interval": (result.low, result.high),
                      "p-value": result.p_value, "real": result.real})
     return pd.DataFrame(rows)
+
+
+# Our recipe changes the training and the input at once; the input control (the source recipe on
+# our input) sits between them, so each step of the way is tested on its own.
+INPUT_AND_TRAINING = (("the input", SOURCE, OUR_INPUT), ("the training", OUR_INPUT, OURS))
+
+
+def input_and_training(tests: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """What the input and what the training bought, for every model that has an input control.
+
+    ``tests`` maps a model to its test predictions by recipe name; a model without the control
+    (``recipes.OUR_INPUT``) is left out. Two rows a model, as :func:`compare_recipes` gives them
+    ("source recipe" is the step's before, "ours" its after): the source recipe against the
+    control (what the input bought), then the control against our recipe (what the training
+    bought), with the columns "what changed", "before" and "after" in front. Empty where no model
+    has a control."""
+    steps = [(model, what, before, after) for model, by_recipe in tests.items()
+             if OUR_INPUT in by_recipe for what, before, after in INPUT_AND_TRAINING]
+    frame = compare_recipes({f"{model}, {what}": (tests[model][before], tests[model][after])
+                             for model, what, before, after in steps})
+    if frame.empty:
+        return frame
+    frame["model"] = [model for model, *_ in steps]
+    for position, (column, index) in enumerate((("what changed", 1), ("before", 2),
+                                                ("after", 3)), start=1):
+        values = [step[index] for step in steps]
+        frame.insert(position, column, values if index == 1 else list(map(recipe_label, values)))
+    return frame

@@ -114,3 +114,57 @@ def test_recipe_settings_are_plain_values_for_the_results_file() -> None:
     assert settings["augmentation"] == data.CROP_FLIP.describe()
     assert "backbone lr x 0.1" in settings["recipe_detail"]
     assert "test-time flip" in settings["recipe_detail"]
+
+
+def test_tests_by_model_groups_a_notebooks_trainings_by_model_then_recipe() -> None:
+    def trained(test: str) -> experiments.Experiment:
+        return experiments.Experiment(model=None, history=None, test=test, row={})
+
+    tests = experiments.tests_by_model({("a", "source"): trained("a-s"),
+                                        ("b", "ours"): trained("b-o"),
+                                        ("a", "ours"): trained("a-o")})
+    assert tests == {"a": {"source": "a-s", "ours": "a-o"}, "b": {"ours": "b-o"}}
+
+
+def test_a_kept_trial_training_stands_for_the_identical_training_without_training_again(
+        tmp_path, monkeypatch) -> None:
+    """The chosen option's trial (tta none, its own name) evaluated by the final recipe gives what
+    training that recipe afresh gives, fit is not called, and another recipe or seed is refused."""
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="07_test")
+    file = results.ResultsFile(tmp_path / "07_test.csv")
+    ours = recipes.our_recipe(2, batch_size=16, lr=0.01)
+    variants = {"plain": ours, "light": ours.changed(label_smoothing=0.0, weight_decay=0.0)}
+    training = dict(model="cnn_v2", splits=random_splits(), dataset="fake")
+    chosen, table, fitted = experiments.choose_on_validation(
+        run, file, label="trial", seeds=[3], keep=True, **training,
+        options={name: {"recipe": recipe.changed(name="variant trial", tta="none")}
+                 for name, recipe in variants.items()})
+    assert fitted is not None and fitted.label == f"trial: {chosen}" and fitted.seed == 3
+    assert table.loc[table["chosen"], "option"].item() == chosen
+    assert experiments.choose_on_validation(  # nothing kept unless asked for
+        run, file, label="trial", seeds=[3], **training,
+        options={"plain": {"recipe": ours.changed(name="trial")}}).fitted is None
+    afresh = experiments.train_model(run, file, label="afresh", recipe=variants[chosen], seed=3,
+                                     **training)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a kept training was trained again")
+
+    monkeypatch.setattr(experiments, "fit", no_training)
+    reused = experiments.train_model(run, file, label="reused", recipe=variants[chosen], seed=3,
+                                     fitted=fitted, **training)
+    assert torch.equal(reused.test.logits, afresh.test.logits)  # with the final recipe's flips
+    assert reused.row["tta"] == "flip" and reused.row["training reused from"] == f"trial: {chosen}"
+    without_time = lambda rows: [{k: v for k, v in row.items() if k != "seconds"}  # noqa: E731
+                                 for row in rows]
+    assert without_time(reused.history.rows) == without_time(afresh.history.rows)
+    other = "light" if chosen == "plain" else "plain"
+    for recipe, seed in ((variants[other], 3), (variants[chosen], 4)):
+        try:
+            experiments.train_model(run, file, label="wrong", recipe=recipe, seed=seed,
+                                    fitted=fitted, **training)
+        except ValueError as error:
+            assert "cannot stand for that training" in str(error)
+        else:
+            raise AssertionError("a kept training stood for another recipe or seed")

@@ -115,6 +115,10 @@ def test_source_figure_sentences_skip_rows_without_a_figure_and_name_the_metric(
     assert sentences.seed_figure_sentences(rows) == [
         "cnn_v2 (the source recipe): 80.0% validation accuracy against the source report's 75.0% "
         "(+5.0 points)."]
+    second_seed = {**rows[0], "val_acc": 0.90}
+    assert sentences.seed_figure_sentences([rows[0], second_seed]) == [
+        "cnn_v2 (the source recipe, mean of 2 random seeds): 85.0% validation accuracy against "
+        "the source report's 75.0% (+10.0 points)."]
 
 
 def test_the_recipe_tally_names_gains_losses_and_the_unclear_and_leaves_out_empty_parts() -> None:

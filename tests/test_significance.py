@@ -10,7 +10,7 @@ import pytest
 import torch
 from scipy import stats
 
-from helpers import evaluation, significance, spread
+from helpers import evaluation, recipes, sentences, significance, spread
 
 
 def test_welch_matches_scipy_and_uses_the_t_distribution() -> None:
@@ -51,6 +51,32 @@ def test_compare_recipes_needs_the_same_images() -> None:
     other = evaluation.Predictions(ours.logits, torch.tensor([1, 1, 0, 1]))
     with pytest.raises(ValueError, match="m: the two recipes were tested on different images"):
         significance.compare_recipes({"m": (seed, other)})
+
+
+def test_input_and_training_splits_the_difference_in_two_steps() -> None:
+    """Source 1 of 4 right, the input control 2, ours 4: the input bought a quarter, the training
+    half; a model with no control is left out, and no model with one gives an empty table."""
+    labels = torch.tensor([0, 1, 0, 1])
+    right_first = lambda hits: evaluation.Predictions(  # noqa: E731
+        torch.nn.functional.one_hot(torch.where(torch.arange(4) < hits, labels, 1 - labels), 2)
+        .float(), labels)
+    tests = {"net": {recipes.SOURCE: right_first(1), recipes.OUR_INPUT: right_first(2),
+                     recipes.OURS: right_first(4)},
+             "other": {recipes.SOURCE: right_first(1), recipes.OURS: right_first(4)}}
+    frame = significance.input_and_training(tests)
+    assert frame["model"].tolist() == ["net", "net"]
+    assert frame["what changed"].tolist() == ["the input", "the training"]
+    assert frame["before"].tolist() == ["source recipe", "source recipe, our input"]
+    assert frame["after"].tolist() == ["source recipe, our input", "our recipe"]
+    assert frame["source recipe"].tolist() == [0.25, 0.5] and frame["ours"].tolist() == [0.5, 1.0]
+    assert frame["difference"].tolist() == [0.25, 0.5]
+    words = sentences.input_and_training_sentences(frame)
+    assert words[0].startswith("net, what the input bought: source recipe, our input 50.0% "
+                               "against source recipe 25.0%")
+    assert "no evidence that the two differ" in words[1]  # 2 disagreements of 4: p = 0.5
+    assert significance.input_and_training({"other": tests["other"]}).empty
+    assert sentences.input_and_training_sentences(
+        significance.input_and_training({"other": tests["other"]})) == []
 
 
 def test_cut_passes_compare_on_the_images_both_saw() -> None:

@@ -83,7 +83,7 @@ report.table(pd.DataFrame([{"model": model, "recipe": recipe.name, "how": recipe
 # are the test of the choice.
 
 # %% tags=["hide-input"]
-chosen_dropout, dropout_trial = experiments.choose_on_validation(
+chosen_dropout, dropout_trial, _ = experiments.choose_on_validation(
     run, results, label="cnn_v3 dropout trial", options=recipes.CNN_V3_DROPOUT_OPTIONS,
     seeds=[seed], model="cnn_v3", splits=splits, dataset="CIFAR-10",
     recipe=our_recipe.changed(name="dropout trial", epochs=dropout_trial_epochs))

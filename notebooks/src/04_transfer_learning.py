@@ -101,7 +101,7 @@ scratch_models = [("alexnet", alexnet_scratch_lr, our_alexnet_lr),
                   ("mobilenet_v2", mobilenet_scratch_lr, our_mobilenet_lr)]
 scratch_side, side_trials = {}, {}
 for name, _, our_lr in scratch_models:
-    chosen_side, side_trials[name] = experiments.choose_on_validation(
+    chosen_side, side_trials[name], _ = experiments.choose_on_validation(
         run, results, label=f"{name}_scratch trial",
         options={f"{side} px": {"resize": side, "notes": {"study": "input side", "input": side}}
                  for side in scratch_sides},
@@ -227,7 +227,7 @@ for name in ["alexnet", "mobilenet_v2"]:
                     stats=imagenet, num_classes=10, weights=run.pretrained_weights,
                     notes={"weights": models.describe_source(name, run.pretrained_weights),
                            "input": pretrained_resize})
-    chosen_scale, scale_trials[name] = experiments.choose_on_validation(
+    chosen_scale, scale_trials[name], _ = experiments.choose_on_validation(
         run, results, label=f"{name}_finetuned trial", seeds=[seed], **finetune,
         options={f"{scale:g}": {"recipe": finetune_recipe.changed(
             name="rate trial", epochs=finetune_trial_epochs, lr_scales={"backbone": scale},
@@ -257,17 +257,11 @@ comparison = significance.compare_recipes({label: (trained[label, "source"].test
                                                    trained[label, "ours"].test)
                                            for label in paired})
 report.recipe_comparison(comparison)
-steps = [(label, what, before, after)
-         for label in sorted({label for label, recipe in trained if recipe == recipes.OUR_INPUT})
-         for what, before, after in (("the input", recipes.SOURCE, recipes.OUR_INPUT),
-                                     ("the training", recipes.OUR_INPUT, recipes.OURS))]
-separated = significance.compare_recipes({
-    f"{label}, {what}": (trained[label, before].test, trained[label, after].test)
-    for label, what, before, after in steps}) if steps else None
-if separated is not None:
+separated = significance.input_and_training(experiments.tests_by_model(trained))
+if len(separated):
     report.recipe_comparison(separated, "From scratch at our input side: what the input and what "
                              "the training bought (McNemar's test)",
-                             names=("before the change", "after it"))
+                             names=("accuracy before", "accuracy after"))
 report.recipes_chart(rows, "EuroSAT: test accuracy by model and recipe")
 
 # %% [markdown]
@@ -294,11 +288,7 @@ report.findings(results.rows, [
       "as the source report did" + (" and, as the input control, at ours." if scratch_side[name]
                                      != native_side else ".")
       for name, trial in side_trials.items()],
-    *(sentences.compared(f"{label}, what {what} bought", recipes.recipe_label(after), row["ours"],
-                         recipes.recipe_label(before), row["source recipe"], row["p-value"],
-                         row["real"], "McNemar")
-      for (label, what, before, after), row in zip(steps, separated.to_dict("records")
-                                                   if separated is not None else [])),
+    *sentences.input_and_training_sentences(separated),
     *[f"Backbone rate scale when fine-tuning {name}: " + sentences.best_of(dict(zip(
         trial["option"], trial["validation accuracy (mean)"])), "validation accuracy")
       + f"; the run used {backbone_scale[name]:g}." for name, trial in scale_trials.items()],

@@ -97,7 +97,9 @@ print(f"fused feature maps of {len(cache.train) + len(cache.val) + len(cache.tes
 # epoch, and then predict with the mean over the eight views of each test tile: a backbone pass per
 # tile and epoch, which a GPU does in seconds. The fused classifier is trained once each way by our
 # recipe (first random seed, judged on validation without test-time views); everything our recipe
-# trains below uses the chosen way (`our_views` names one instead and skips the trial).
+# trains below uses the chosen way (`our_views` names one instead and skips the trial). The chosen
+# way's trial training is our recipe's first random seed below: it is the same training, and only
+# the test-time views are added.
 
 # %% tags=["hide-input"]
 our_recipe = recipes.overhead(recipes.our_recipe(head_epochs, optimizer="adamw", lr=our_head_lr,
@@ -106,10 +108,10 @@ notes = {"weights": run.pretrained_weights, "input": input_size}
 head_inputs = dict(features=cache, splits=splits, resize=input_size, stats=imagenet)
 view_options = {f"{cache.train.num_views} cached views": experiments.CACHED_VIEWS,
                 "all 8 views on the fly": experiments.VIEWS_ON_THE_FLY}
-views_trial, training_views = None, our_views
+views_trial, views_fitted, training_views = None, None, our_views
 if our_views == "choose":
-    chosen_views, views_trial = experiments.choose_on_validation(
-        run, results, label="middle_fusion trial", trainer=experiments.train_frozen_head,
+    chosen_views, views_trial, views_fitted = experiments.choose_on_validation(
+        run, results, label="middle_fusion trial", trainer=experiments.train_frozen_head, keep=True,
         options={option: {"views": views} for option, views in view_options.items()},
         seeds=[seed], model=fusion, recipe=our_recipe.changed(name="views trial", tta="none"),
         dataset="EuroSAT", notes=notes, **head_inputs)
@@ -134,7 +136,8 @@ source_recipe = recipes.source_recipe(head_epochs, lr=head_lr, batch_size=batch_
 random_seeds = range(seed, seed + seeds)
 trained = {("middle_fusion", recipe.name): [experiments.train_frozen_head(
     run, results, label="middle_fusion", model=fusion, views=views, recipe=recipe,
-    dataset="EuroSAT", seed=random_seed, notes=notes, **head_inputs)
+    dataset="EuroSAT", seed=random_seed, notes=notes, **head_inputs,
+    fitted=views_fitted if (recipe, random_seed) == (our_recipe, seed) else None)
     for random_seed in random_seeds][0]
     for recipe, views in ((source_recipe, experiments.CACHED_VIEWS),
                           (our_recipe, training_views))}
@@ -191,7 +194,8 @@ diagnostics.show({labels[key]: (e.history, e.test) for key, e in trained.items()
 
 # %% tags=["findings"]
 report.findings(results.rows, [
-    *sentences.seed_figure_sentences([trained["middle_fusion", "source"].row]),
+    *sentences.seed_figure_sentences([row for row in recipe_rows if row["recipe"] == recipes.SOURCE
+                                      and row["model"] == "middle_fusion"]),
     *([sentences.paired_sentence(row, seeds) for row in family.to_dict("records")]
       if family is not None else [*sentences.recipe_sentences(tests), *(
           sentences.compared("Our recipe", "fusion", row["ours"],

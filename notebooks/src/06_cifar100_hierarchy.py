@@ -332,11 +332,11 @@ input_control = experiments.train_model(
     recipe=source_recipe.changed(name=recipes.OUR_INPUT, lr_scales=our_recipe.lr_scales),
     dataset="CIFAR-100", notes={"input": chosen}, heads={"fine": 100}, stem=setting["stem"],
     weights=setting["weights"], **inputs)
-separated = significance.compare_recipes({
-    "the input (source recipe)": (trained["fine100", "source"].test, input_control.test),
-    "the training (our input)": (input_control.test, trained["fine100", "ours"].test)})
+separated = significance.input_and_training({"fine100": {
+    recipes.SOURCE: trained["fine100", recipes.SOURCE].test, recipes.OUR_INPUT: input_control.test,
+    recipes.OURS: trained["fine100", recipes.OURS].test}})
 report.recipe_comparison(separated, "fine100: what the input and what the training bought "
-                         "(McNemar's test)", names=("before the change", "after it"))
+                         "(McNemar's test)", names=("accuracy before", "accuracy after"))
 
 # %% [markdown]
 # ## Results
@@ -366,12 +366,7 @@ report.findings(rows, [
     + sentences.best_of(dict(zip(augmentation["level"], augmentation["val acc"])),
                         "validation accuracy") + ".",
     sentences.recipe_tally(comparison),
-    *(sentences.compared(f"fine100, what {what} bought", recipes.recipe_label(after), row["ours"],
-                         recipes.recipe_label(before), row["source recipe"], row["p-value"],
-                         row["real"], "McNemar")
-      for (what, before, after), row in zip([("the input", recipes.SOURCE, recipes.OUR_INPUT),
-                                             ("the training", recipes.OUR_INPUT, recipes.OURS)],
-                                            separated.to_dict("records"))),
+    *sentences.input_and_training_sentences(separated),
     f"Two heads or one: on all 100 + 20 classes the two-head model's fine head reached "
     f"{ours['multihead']['test_acc']:.1%} (fine100: {ours['fine100']['test_acc']:.1%}) and its "
     f"coarse head {ours['multihead']['test_acc_coarse']:.1%} (coarse20: "

@@ -95,8 +95,8 @@ report.table(pd.DataFrame([
 # epochs. For each of our budgets up to `light_up_to` parameters, our recipe and two lighter
 # variants are trained once at full length (validated without test-time flips) and the one with the
 # highest validation accuracy is kept (a tie goes to the first listed); test figures are not looked
-# at. The chosen variant then trains again as the model's first random seed, with test-time flips:
-# models this small train in seconds on a GPU.
+# at. The chosen variant's trial training is the model's first random seed below (the same
+# training; only the test-time flips are added), and the other random seeds train afresh.
 
 # %% tags=["hide-input"]
 source_recipe = recipes.source_recipe(source_epochs, lr=source_lr, batch_size=batch_size,
@@ -105,10 +105,11 @@ our_recipe = recipes.our_recipe(our_epochs, lr=our_lr, batch_size=our_batch_size
 variants = recipes.small_model_variants(our_recipe)
 labels = {budget: f"ours_{budget // 1000}k" if budget < 1_000_000 else f"ours_{budget // 1_000_000}m"
           for budget in budgets}
-chosen_variants, variant_trials = {}, {}
+chosen_variants, variant_trials, variant_fitted = {}, {}, {}
 for budget in [budget for budget in budgets if budget <= light_up_to]:
-    chosen_variants[budget], variant_trials[budget] = experiments.choose_on_validation(
-        run, results, label=f"{labels[budget]} trial",
+    (chosen_variants[budget], variant_trials[budget],
+     variant_fitted[labels[budget], "ours"]) = experiments.choose_on_validation(
+        run, results, label=f"{labels[budget]} trial", keep=True,
         options={name: {"recipe": recipe.changed(name="variant trial", tta="none")}
                  for name, recipe in variants.items()},
         seeds=[seed], model="compact_budget", splits=splits, dataset="CIFAR-100",
@@ -137,7 +138,8 @@ for budget in budgets:
         label=labels[budget], model="compact_budget", recipe=variants[variant],
         reference_key=f"source_{references.BUDGET_PAIRS[budget]}",
         notes={"family": "ours", "budget": budget, "recipe variant": variant}, budget=budget)
-trained = {key: experiments.train_model(run, results, splits=splits, dataset="CIFAR-100", **plan)
+trained = {key: experiments.train_model(run, results, splits=splits, dataset="CIFAR-100",
+                                        fitted=variant_fitted.get(key), **plan)
            for key, plan in plans.items()}
 
 # %% [markdown]
