@@ -39,33 +39,62 @@ class Experiment:
     heads: dict[str, Predictions] = field(default_factory=dict)  # every head's, by name
 
 
-@dataclass(frozen=True)
+# A trial's arguments that do not shape its training (the recipe and seed are checked apart).
+NOT_TRAINING = ("label", "notes", "reference_key", "recipe", "seed")
+
+
+@dataclass(frozen=True, eq=False)
 class Fitted:
-    """A finished training kept for reuse: the trained model's weights and history, with the
-    recipe and random seed it was trained by and the label of its results row."""
+    """A finished training kept for reuse: the trained model's weights (on the CPU) and history,
+    the recipe, random seed and other arguments it was trained with, and the label of its row."""
 
     state: dict[str, torch.Tensor]
     history: History
     recipe: Recipe
     seed: int
     label: str
+    settings: dict[str, Any]
 
     @classmethod
-    def of(cls, experiment: Experiment, recipe: Recipe, seed: int) -> Fitted:
-        return cls(copy.deepcopy(experiment.model.state_dict()), experiment.history, recipe, seed,
-                   experiment.row["model"])
+    def of(cls, experiment: Experiment, seed: int, settings: Mapping[str, Any]) -> Fitted:
+        """``experiment`` as trained with random seed ``seed`` and the trainer's ``settings``
+        (its keyword arguments: the recipe, model, data, views, ...)."""
+        state = {key: value.detach().cpu().clone()
+                 for key, value in experiment.model.state_dict().items()}
+        return cls(state, experiment.history, settings["recipe"], seed, experiment.row["model"],
+                   {key: value for key, value in settings.items() if key not in NOT_TRAINING})
 
-    def restore(self, model: nn.Module, recipe: Recipe, seed: int) -> History:
-        """Load the weights into ``model`` and return the history, after checking that ``recipe``
-        and ``seed`` would have trained it the same way: the recipes may differ only in their name
-        and test-time views, which do not touch the training."""
+    def check(self, **settings: Any) -> None:
+        """Raise ValueError where any of ``settings`` differs from the trial's (objects such as
+        data splits and models must be the same objects; plain values equal; a setting the trial
+        was not given counts as None)."""
+        differing = [key for key, value in settings.items()
+                     if not _same(self.settings.get(key), value)]
+        if differing:
+            raise ValueError(f"{self.label} was trained with other {', '.join(differing)}: it "
+                             "cannot stand for that training")
+
+    def restore(self, network: nn.Module, recipe: Recipe, seed: int, **settings: Any) -> History:
+        """Load the weights into ``network`` and return the history, after checking that ``recipe``,
+        ``seed`` and ``settings`` would have trained it the same way: the recipes may differ only in
+        their name and test-time views, which do not touch the training."""
         if self.seed != seed or self.recipe.changed(name=recipe.name, tta=recipe.tta) != recipe:
             raise ValueError(f"{self.label} was trained by another recipe or random seed than "
                              f"{recipe.name!r} with seed {seed}: it cannot stand for that training")
-        model.load_state_dict(self.state)
+        self.check(**settings)
+        network.load_state_dict(self.state)
         print(f"{self.label}: training reused as {recipe.name!r}, random seed {seed} (identical "
               "but for its name and test-time views)", flush=True)
         return self.history
+
+
+def _same(first: Any, second: Any) -> bool:
+    if first is second:
+        return True
+    try:
+        return bool(first == second)
+    except (RuntimeError, TypeError, ValueError):  # tensors and the like: only the same object
+        return False
 
 
 class Choice(NamedTuple):
@@ -102,19 +131,22 @@ def train_model(run: Run, results: ResultsFile, *, label: str, model: str, split
     network = build_model(model, device=run.device, **model_options)
     loaders = make_loaders(splits, run, batch_size=recipe.batch_size, augment=recipe.augment,
                            resize=resize, stats=stats)
-    history, notes = _reused(fitted, network, recipe, seed, notes)
+    history, notes = _reused(fitted, network, recipe, seed, notes, model=model, splits=splits,
+                             dataset=dataset, resize=resize, stats=stats, **model_options)
     return train_built(run, results, label=label, model=network, loaders=loaders, recipe=recipe,
                        dataset=dataset, seed=seed, reference_key=reference_key, notes=notes,
                        history=history)
 
 
-def _reused(fitted: Fitted | None, model: nn.Module, recipe: Recipe, seed: int,
-            notes: dict[str, Any] | None) -> tuple[History | None, dict[str, Any] | None]:
-    """``fitted``'s history, its weights loaded into ``model``, and ``notes`` naming the training
-    reused (None and ``notes`` as they are without one)."""
+def _reused(fitted: Fitted | None, network: nn.Module, recipe: Recipe, seed: int,
+            notes: dict[str, Any] | None, **settings: Any
+            ) -> tuple[History | None, dict[str, Any] | None]:
+    """``fitted``'s history, its weights loaded into ``network`` (after :meth:`Fitted.restore`'s
+    checks of ``recipe``, ``seed`` and the trainer's ``settings``), and ``notes`` naming the
+    training reused; None and ``notes`` as they are without one."""
     if fitted is None:
         return None, notes
-    return (fitted.restore(model, recipe, seed),
+    return (fitted.restore(network, recipe, seed, **settings),
             {**(notes or {}), "training reused from": fitted.label})
 
 
@@ -142,7 +174,7 @@ def choose_on_validation(run: Run, results: ResultsFile, *, label: str,
         trained = [(trainer or train_model)(run, results, label=f"{label}: {option}", seed=seed,
                                             **settings) for seed in seeds]
         if keep:
-            kept[option] = Fitted.of(trained[0], settings["recipe"], seeds[0])
+            kept[option] = Fitted.of(trained[0], seeds[0], settings)
         spread = over_seeds([experiment.row["val_acc"] for experiment in trained])
         table.append({"option": option, "random seeds": len(trained),
                       "validation accuracy (mean)": spread.mean, "std": spread.std})
@@ -232,7 +264,8 @@ def train_head_on_features(run: Run, results: ResultsFile, *, label: str, model:
     model.restart_head()  # new layers drawn from the seed, not left by an earlier training
     views = 1 if recipe.augment == NO_AUGMENT else None
     recipe = replace(recipe, tta="none")
-    history, notes = _reused(fitted, model, recipe, seed, notes)
+    history, notes = _reused(fitted, model, recipe, seed, notes, model=model, features=features,
+                             channels=channels, dataset=dataset)
     experiment = train_built(
         run, results, label=label, model=model.head,
         loaders=features.loaders(recipe.batch_size, seed, channels, views),
@@ -262,7 +295,8 @@ def train_head_on_images(run: Run, results: ResultsFile, *, label: str, model: B
     model.restart_head()  # new layers drawn from the seed, not left by an earlier training
     loaders = make_loaders(splits, run, batch_size=recipe.batch_size, augment=recipe.augment,
                            resize=resize, stats=stats)
-    history, notes = _reused(fitted, model, recipe, seed, notes)
+    history, notes = _reused(fitted, model, recipe, seed, notes, model=model, splits=splits,
+                             resize=resize, stats=stats, dataset=dataset)
     return train_built(run, results, label=label, model=model, loaders=loaders, recipe=recipe,
                        dataset=dataset, seed=seed, reference_key=reference_key, history=history,
                        notes={"augmentation": f"{recipe.augment.describe()}, drawn on the fly",
@@ -280,7 +314,9 @@ def train_frozen_head(run: Run, results: ResultsFile, *, views: str, features: F
     """:func:`train_head_on_features` on the cached ``features`` (``views`` "cached views",
     optionally some of their ``channels``) or :func:`train_head_on_images` on ``splits``
     resized to ``resize`` (``views`` "every view on the fly", where ``channels`` do not apply: a
-    branch model's backbone makes its own)."""
+    branch model's backbone makes its own). A ``fitted`` training must have had the same views."""
+    if training.get("fitted") is not None:
+        training["fitted"].check(views=views, splits=splits, features=features, channels=channels)
     if views == CACHED_VIEWS:
         return train_head_on_features(run, results, features=features, channels=channels,
                                       **training)

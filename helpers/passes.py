@@ -46,7 +46,8 @@ class Passes:
         """How many of a training's ``planned`` epochs to run: all of them."""
         return planned
 
-    def training(self, epochs: int, device: torch.device) -> AbstractContextManager:
+    def training(self, epochs: int, device: torch.device, description: str = "training"
+                 ) -> AbstractContextManager:
         """Wraps a training's epochs (nothing to do in a normal run)."""
         return nullcontext()
 
@@ -68,6 +69,7 @@ class TimedPart:
     images_full: int
     multiply_adds_full: int  # counted on the first batch, scaled to the full run, repeats included
     peak_memory_mib: float  # so far in this process: CUDA allocations on GPU, resident size on CPU
+    training: str = ""      # the training a pass belongs to ("" for one outside: caches, tests)
 
 
 def pass_seconds(first: float, rest: float, batches_run: int, batches_full: int) -> float:
@@ -90,6 +92,7 @@ class CutPasses(Passes):
         self.record = Path(record)
         self.repeats = 1
         self.pass_seconds_in_epoch = 0.0
+        self.current = ""  # the description of the training under way
 
     def take(self, batches: Iterator[Batch], total: int, images: int, device: torch.device
              ) -> Iterator[Batch]:
@@ -119,11 +122,13 @@ class CutPasses(Passes):
         return min(planned, 1)
 
     @contextmanager
-    def training(self, epochs: int, device: torch.device) -> Iterator[None]:
+    def training(self, epochs: int, device: torch.device, description: str = "training"
+                 ) -> Iterator[None]:
         """The one epoch run inside stands for ``epochs``: its passes are counted that many times,
-        and so is the rest of its work (scheduler, checkpoints)."""
-        outer = self.repeats, self.pass_seconds_in_epoch
-        self.repeats, self.pass_seconds_in_epoch = epochs, 0.0
+        and so is the rest of its work (scheduler, checkpoints). Its parts are recorded under
+        ``description``."""
+        outer = self.repeats, self.pass_seconds_in_epoch, self.current
+        self.repeats, self.pass_seconds_in_epoch, self.current = epochs, 0.0, description
         start = time.perf_counter()
         try:
             yield
@@ -131,14 +136,14 @@ class CutPasses(Passes):
             synchronise(device)
             rest = max(0.0, time.perf_counter() - start - self.pass_seconds_in_epoch)
             self._write("epoch rest", 0, 0, rest, rest * epochs, device, 0, 0.0)
-            self.repeats = outer[0]
+            self.repeats, self.current = outer[0], outer[2]
             self.pass_seconds_in_epoch = outer[1] + self.pass_seconds_in_epoch + rest
 
     def _write(self, part: str, run: int, full: int, seconds: float, full_seconds: float,
                device: torch.device, images: int, multiply_adds: float) -> None:
         row = TimedPart(self.notebook, part, run, full, self.repeats, round(seconds, 4),
                         round(full_seconds, 4), images, round(multiply_adds),
-                        round(peak_memory_mib(device), 1))
+                        round(peak_memory_mib(device), 1), self.current)
         self.record.parent.mkdir(parents=True, exist_ok=True)
         new = not self.record.is_file()
         with self.record.open("a", newline="") as file:

@@ -37,13 +37,29 @@ def estimate_full_run(layout: Layout) -> pd.DataFrame:
             "passes": int((parts["part"] == "pass").sum()),
             "estimated full seconds": wall - parts["seconds"].sum() + parts["full_seconds"].sum(),
             "multiply-adds (T)": parts["multiply_adds_full"].sum() / 1e12,
-            "peak memory (MiB)": parts["peak_memory_mib"].max() if len(parts) else math.nan})
+            "peak memory (MiB)": parts["peak_memory_mib"].max() if len(parts) else math.nan,
+            "peak reached in": peak_reached_in(parts)})
     table = pd.DataFrame(rows)
+    highest = table["peak memory (MiB)"].idxmax() if table["peak memory (MiB)"].notna().any() \
+        else None
     total = {"notebook": "all notebooks", **{column: table[column].sum() for column in (
         "rehearsal seconds", "timed seconds", "passes", "estimated full seconds",
         "multiply-adds (T)")},
-        "peak memory (MiB)": table["peak memory (MiB)"].max()}
+        "peak memory (MiB)": table["peak memory (MiB)"].max(),
+        "peak reached in": "" if highest is None else table.loc[highest, "notebook"]}
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+OUTSIDE_TRAININGS = "outside a training"
+
+
+def peak_reached_in(parts: pd.DataFrame) -> str:
+    """The training during which a notebook's passes first reached their peak memory ("outside a
+    training" for a feature cache or a test pass; "" without passes or training names)."""
+    if parts.empty or "training" not in parts:
+        return ""
+    first = parts.loc[parts["peak_memory_mib"].idxmax(), "training"]
+    return first if isinstance(first, str) and first else OUTSIDE_TRAININGS
 
 
 def describe_estimate(table: pd.DataFrame, device: str) -> str:
@@ -52,7 +68,8 @@ def describe_estimate(table: pd.DataFrame, device: str) -> str:
     slowest = notebooks.loc[notebooks["estimated full seconds"].idxmax()]
     total = table.iloc[-1]
     lines = [f"{row['notebook']:<24} {_hours(row['estimated full seconds']):>10}   "
-             f"(rehearsed in {row['rehearsal seconds']:.0f} s{_memory(row['peak memory (MiB)'])}, "
+             f"(rehearsed in {row['rehearsal seconds']:.0f} s"
+             f"{_memory(row['peak memory (MiB)'], row.get('peak reached in', ''))}, "
              f"{row['multiply-adds (T)']:,.1f} T multiply-adds)"
              for _, row in notebooks.iterrows()]
     lines.append(f"estimated full run on {device}: {_hours(total['estimated full seconds'])} "
@@ -61,8 +78,12 @@ def describe_estimate(table: pd.DataFrame, device: str) -> str:
     return "\n".join(lines)
 
 
-def _memory(mebibytes: float) -> str:
-    return "" if math.isnan(mebibytes) else f", peak memory {mebibytes / 1024:.1f} GiB"
+def _memory(mebibytes: float, reached_in: str) -> str:
+    if math.isnan(mebibytes):
+        return ""
+    where = {"": "", OUTSIDE_TRAININGS: f" {OUTSIDE_TRAININGS}"}.get(reached_in,
+                                                                   f" during {reached_in}")
+    return f", peak memory {mebibytes / 1024:.1f} GiB{where}"
 
 
 def _hours(seconds: float) -> str:

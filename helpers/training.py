@@ -206,7 +206,8 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epoch
         if resume else ([], False, None)
     history = History(rows, stopped_early)
     runner, last_epoch = torch.compile(model) if compile_model else model, passes.epochs(epochs)
-    with passes.training(epochs, device), Progress(last_epoch, description) as progress:
+    with passes.training(epochs, device, description), \
+            Progress(last_epoch, description) as progress:
         progress.skip_to(history.epochs_run)
         for epoch in range(history.epochs_run + 1, last_epoch + 1):
             if history.stopped_early:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields, replace
 
 import pandas as pd
+import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -160,11 +161,31 @@ def test_a_kept_trial_training_stands_for_the_identical_training_without_trainin
                                  for row in rows]
     assert without_time(reused.history.rows) == without_time(afresh.history.rows)
     other = "light" if chosen == "plain" else "plain"
-    for recipe, seed in ((variants[other], 3), (variants[chosen], 4)):
-        try:
+    for recipe, seed, changed in ((variants[other], 3, {}), (variants[chosen], 4, {}),
+                                  (variants[chosen], 3, {"splits": random_splits(32)}),
+                                  (variants[chosen], 3, {"resize": 48})):
+        with pytest.raises(ValueError, match="cannot stand for that training"):
             experiments.train_model(run, file, label="wrong", recipe=recipe, seed=seed,
-                                    fitted=fitted, **training)
-        except ValueError as error:
-            assert "cannot stand for that training" in str(error)
-        else:
-            raise AssertionError("a kept training stood for another recipe or seed")
+                                    fitted=fitted, **{**training, **changed})
+
+
+def test_the_kept_training_is_the_chosen_options_first_random_seed(tmp_path) -> None:
+    """Options listed worse first: the second option wins, and its first seed's training is
+    kept, whatever order the seeds ran in."""
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="07_test")
+    file = results.ResultsFile(tmp_path / "07_test.csv")
+    figures = {("a", 3): 0.2, ("a", 4): 0.3, ("b", 3): 0.6, ("b", 4): 0.5}
+
+    def trainer(run, results, *, label, seed, recipe, model):
+        option = label.split(": ")[1]
+        network = torch.nn.Linear(1, 1)
+        torch.nn.init.constant_(network.weight, seed)
+        return experiments.Experiment(network, history=f"{option} {seed}", test=None,
+                                      row={"model": label, "val_acc": figures[option, seed]})
+
+    chosen, table, fitted = experiments.choose_on_validation(
+        run, file, label="trial", seeds=[3, 4], keep=True, trainer=trainer, model="net",
+        options={name: {"recipe": recipes.our_recipe(1).changed(name=name)} for name in "ab"})
+    assert chosen == "b" and table["chosen"].tolist() == [False, True]
+    assert (fitted.label, fitted.seed, fitted.history) == ("trial: b", 3, "b 3")
+    assert fitted.state["weight"].item() == 3 and fitted.settings == {"model": "net"}

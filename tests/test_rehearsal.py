@@ -60,10 +60,13 @@ def test_a_training_runs_one_epoch_that_stands_for_all_of_them(cut) -> None:
     model = nn.Sequential(nn.Flatten(), nn.Linear(192, 2))
     history = fit(model, loader(cut, shuffle=True), loader(cut), epochs=7,
                   optimizer=make_optimizer(model), checkpoint_dir=cut.record.parent / "ckpt",
-                  passes=cut)
+                  passes=cut, description="net (ours)")
     assert history.epochs_run == 1
-    parts = pd.read_csv(cut.record)
-    assert parts["part"].tolist() == ["pass", "pass", "epoch rest"]  # train, validation, the rest
+    list(loader(cut))  # a pass after the training: a test pass
+    parts = pd.read_csv(cut.record, keep_default_na=False)
+    assert parts["part"].tolist() == ["pass", "pass", "epoch rest", "pass"]  # train, validation,
+    assert parts["training"].tolist() == ["net (ours)"] * 3 + [""]  # the rest; then a test pass
+    parts = parts.iloc[:3]
     assert (parts["repeats"] == 7).all()
     # the work of 7 epochs of 40 images, counted: 192 x 2 multiply-adds per image forward, as many
     # backward for the weights' gradient (the images need none), forward only in validation
@@ -89,19 +92,23 @@ def test_the_estimate_replaces_each_cut_pass_by_its_full_length(tmp_path) -> Non
     pd.DataFrame({"notebook": "02_b", "part": ["pass", "epoch rest"], "batches_run": [3, 0],
                   "batches_full": [300, 0], "repeats": [10, 10], "seconds": [3.0, 1.0],
                   "full_seconds": [3000.0, 10.0], "images_full": [9600, 0],
-                  "multiply_adds_full": [4.5e12, 0.0], "peak_memory_mib": [100.0, 300.0]}
+                  "multiply_adds_full": [4.5e12, 0.0], "peak_memory_mib": [300.0, 300.0],
+                  "training": ["", "net (ours)"]}
                  ).to_csv(layout.passes_file("02_b"), index=False)
     table = rehearsal.estimate_full_run(layout).set_index("notebook")
     assert table.loc["01_a", "estimated full seconds"] == 10.0  # nothing cut: as rehearsed
     assert table.loc["02_b", "estimated full seconds"] == 20.0 - 4.0 + 3010.0
     assert table.loc["all notebooks", "estimated full seconds"] == 10.0 + 3026.0
     assert table.loc["all notebooks", "peak memory (MiB)"] == 300.0
+    assert table.loc["02_b", "peak reached in"] == "outside a training"  # the first at the peak
+    assert table.loc["01_a", "peak reached in"] == "" and \
+        table.loc["all notebooks", "peak reached in"] == "02_b"
     assert table.loc["02_b", "multiply-adds (T)"] == table.loc["all notebooks", "multiply-adds (T)"] \
         == 4.5
     assert "summary" not in table.index
     text = rehearsal.describe_estimate(table.reset_index(), "cpu (test)")
     assert "estimated full run on cpu (test): 50.6 min" in text and "slowest notebook 02_b" in text
-    assert "4.5 T multiply-adds" in text
+    assert "4.5 T multiply-adds" in text and "peak memory 0.3 GiB outside a training" in text
 
 
 def test_the_rehearsal_profile_runs_the_full_parameters_on_full_size_synthetic_data() -> None:

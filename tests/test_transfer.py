@@ -278,8 +278,8 @@ def test_a_head_trains_on_images_drawn_on_the_fly_with_test_time_views(frozen) -
 
 
 @pytest.mark.parametrize("views", [experiments.CACHED_VIEWS, experiments.VIEWS_ON_THE_FLY])
-def test_notebook_05s_views_trial_stands_for_our_first_seed_after_other_trainings(frozen, views
-                                                                                  ) -> None:
+def test_notebook_05s_views_trial_stands_for_our_first_seed_after_other_trainings(
+        frozen, views, monkeypatch) -> None:
     """The trial's kept training of the shared frozen model is restored after other trainings
     have moved its head, and predicts as our recipe trained afresh does (test-time views
     included on the fly)."""
@@ -297,7 +297,17 @@ def test_notebook_05s_views_trial_stands_for_our_first_seed_after_other_training
     training = dict(views=views, label="fusion", recipe=ours, **inputs)
     afresh = trainer(frozen.run, frozen.file, seed=0, **training)
     trainer(frozen.run, frozen.file, seed=5, **{**training, "label": "moves the head"})
+    other = (experiments.VIEWS_ON_THE_FLY if views == experiments.CACHED_VIEWS
+             else experiments.CACHED_VIEWS)
+    with pytest.raises(ValueError, match="other views"):
+        trainer(frozen.run, frozen.file, seed=0, fitted=fitted, **{**training, "views": other})
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a kept training was trained again")
+
+    monkeypatch.setattr(experiments, "fit", no_training)
     reused = trainer(frozen.run, frozen.file, seed=0, fitted=fitted, **training)
+    assert reused.history is fitted.history
     assert torch.allclose(reused.test.logits, afresh.test.logits)
     assert reused.row["training reused from"] == f"views trial: {views}"
     assert reused.row["tta"] == ("dihedral" if views == experiments.VIEWS_ON_THE_FLY else "none")

@@ -98,8 +98,8 @@ print(f"fused feature maps of {len(cache.train) + len(cache.val) + len(cache.tes
 # tile and epoch, which a GPU does in seconds. The fused classifier is trained once each way by our
 # recipe (first random seed, judged on validation without test-time views); everything our recipe
 # trains below uses the chosen way (`our_views` names one instead and skips the trial). The chosen
-# way's trial training is our recipe's first random seed below: it is the same training, and only
-# the test-time views are added.
+# way's trial training is our recipe's first random seed below: the same training, evaluated with
+# the mean of the 8 views at test where it ran on the fly (cached features carry no views).
 
 # %% tags=["hide-input"]
 our_recipe = recipes.overhead(recipes.our_recipe(head_epochs, optimizer="adamw", lr=our_head_lr,
