@@ -83,8 +83,8 @@ class Fitted:
                              f"{recipe.name!r} with seed {seed}: it cannot stand for that training")
         self.check(**settings)
         network.load_state_dict(self.state)
-        print(f"{self.label}: training reused as {recipe.name!r}, random seed {seed} (identical "
-              "but for its name and test-time views)", flush=True)
+        print(f"{self.label}: training reused as {recipe.name!r}, random seed {seed} (the same "
+              f"training, evaluated with test-time augmentation {recipe.tta!r})", flush=True)
         return self.history
 
 

@@ -58,14 +58,28 @@ def findings_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
                 "source recipe, this run": source.mean() if len(source) else math.nan,
                 "our recipe, without TTA": without_tta.mean() if len(without_tta) else math.nan,
                 "our recipe, this run": ours.mean() if len(ours) else math.nan,
-                "random seeds": max(len(source), len(ours)),
+                "random seeds": seed_counts(len(source), len(ours)),
                 "goal": goal if judged else math.nan,
                 "goal met": verdict_mark(ours, goal) if judged else "",
             })
     frame = pd.DataFrame(table)
     if not frame.empty and (frame["goal met"] == "").all():
         frame = frame.drop(columns=["goal met"])
+    if not frame.empty and frame["random seeds"].map(lambda seeds: isinstance(seeds, str)).any():
+        frame = frame.rename(columns={"random seeds": MIXED_SEEDS})
     return frame
+
+
+MIXED_SEEDS = "random seeds (source / ours)"  # the column's name where some rows differ
+
+
+def seed_counts(source: int, ours: int) -> int | str:
+    """The random seeds behind a findings row: one number where both recipes ran as many (or one
+    ran alone), else both ("2 / 1", the column then named :data:`MIXED_SEEDS`), so that a mean is
+    never read as a single run."""
+    if source == ours or not (source and ours):
+        return max(source, ours)
+    return f"{source} / {ours}"
 
 
 def _first(group: pd.DataFrame, column: str) -> Any:

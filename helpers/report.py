@@ -20,7 +20,7 @@ from IPython.display import Code, Markdown, display
 
 from . import plots
 from .config import Run, setup
-from .findings import findings_frame
+from .findings import MIXED_SEEDS, findings_frame
 from .results import ResultsFile
 
 REPORTED_EPOCH = ("**Which epoch is reported.** Every model in this project is reported by one "
@@ -193,6 +193,8 @@ def differences_table(frame: pd.DataFrame, caption: str) -> None:
     shown = frame.assign(difference=100 * frame["difference"], **{
         "95% interval (points)": [_interval(low, high, points=True) for low, high in
                                   zip(frame["95% low"], frame["95% high"])]})
+    if "Holm p-value" in shown:  # the verdict reads Holm's; the raw one is named as such
+        shown = shown.rename(columns={"p-value": "p-value before Holm"})
     table(shown.drop(columns=["95% low", "95% high"]), caption)
 
 
@@ -266,6 +268,6 @@ def findings_table(frame: pd.DataFrame, conclusions: Iterable[str], caption: str
         table(frame.dropna(axis=1, how="all"), caption, formats={
             "source report": "percent", "source recipe, this run": "percent",
             "our recipe, without TTA": "percent", "our recipe, this run": "percent",
-            "goal": "percent", "random seeds": "count"})
+            "goal": "percent", "random seeds": "text", MIXED_SEEDS: "text"})
     if not conclusions_first:
         bullets(conclusions)

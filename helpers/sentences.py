@@ -181,5 +181,8 @@ def calibration_sentence(rows: Iterable[Mapping[str, Any]], model: str) -> str:
     raw = ", ".join(f"{recipe_words(r)} {percent(means.loc[r, 'test_ece'])}" for r in recipes)
     scaled = ", ".join(f"{recipe_words(r)} {percent(means.loc[r, 'test_ece_tempered'])} "
                        f"(temperature {means.loc[r, 'temperature']:.2f})" for r in recipes)
-    return (f"Calibration of {model} (expected calibration error on the test set, lower is "
+    runs = frame.groupby("recipe").size().max()
+    over = ", the mean over each recipe's random seeds; the reliability diagrams show the " \
+        "first" if runs > 1 else ""
+    return (f"Calibration of {model} (expected calibration error on the test set{over}; lower is "
             f"better): {raw}; after temperature scaling fitted on validation: {scaled}.")

@@ -65,18 +65,23 @@ def welch(first: Sequence[float], second: Sequence[float]) -> Comparison:
 def mcnemar(first_correct: torch.Tensor | np.ndarray, second_correct: torch.Tensor | np.ndarray
             ) -> Comparison:
     """McNemar's exact test of two classifiers on the same images (boolean "correct" per image).
-    The difference is in accuracy; its interval is the normal one of paired proportions."""
+    The difference is in accuracy. Its interval inverts the same exact test, so that the two never
+    disagree (a normal interval can leave zero out while the exact p-value is above 5 %, on a few
+    disagreements): the Clopper-Pearson interval of the share of the disagreements that the first
+    won, scaled to a difference in accuracy with the number of disagreements as observed."""
     a = np.asarray(first_correct, dtype=bool)
     b = np.asarray(second_correct, dtype=bool)
     only_first, only_second = int((a & ~b).sum()), int((~a & b).sum())
     count = len(a)
     difference = (only_first - only_second) / count
     disagreements = only_first + only_second
-    p_value = 1.0 if disagreements == 0 else stats.binomtest(
-        only_first, disagreements, 0.5).pvalue
-    spread = np.sqrt(max(disagreements / count - difference ** 2, 0.0) / count)
-    half = stats.norm.ppf(1 - LEVEL / 2) * spread
-    return Comparison(difference, difference - half, difference + half, float(p_value), "McNemar")
+    if disagreements == 0:
+        return Comparison(0.0, 0.0, 0.0, 1.0, "McNemar")
+    test = stats.binomtest(only_first, disagreements, 0.5)
+    share = test.proportion_ci(1 - LEVEL, method="exact")
+    scale = disagreements / count
+    return Comparison(difference, scale * (2 * share.low - 1), scale * (2 * share.high - 1),
+                      float(test.pvalue), "McNemar")
 
 
 def paired(first: Sequence[float], second: Sequence[float]) -> Comparison:
@@ -166,15 +171,17 @@ def compare_recipes(pairs: dict[str, tuple[Any, Any]]) -> pd.DataFrame:
 INPUT_AND_TRAINING = (("the input", SOURCE, OUR_INPUT), ("the training", OUR_INPUT, OURS))
 
 
-def input_and_training(tests: dict[str, dict[str, Any]]) -> pd.DataFrame:
+def input_and_training(tests: dict[str, dict[str, Any]], inputs: dict[str, str] | None = None
+                       ) -> pd.DataFrame:
     """What the input and what the training bought, for every model that has an input control.
 
     ``tests`` maps a model to its test predictions by recipe name; a model without the control
     (``recipes.OUR_INPUT``) is left out. Two rows a model, as :func:`compare_recipes` gives them
     ("source recipe" is the step's before, "ours" its after): the source recipe against the
     control (what the input bought), then the control against our recipe (what the training
-    bought), with the columns "what changed", "before" and "after" in front. Empty where no model
-    has a control."""
+    bought; our recipe's test-time views count as its training), with the columns "what changed"
+    (the input step naming the change where ``inputs`` describes a model's, e.g. "64 to 80 px"),
+    "before" and "after" in front. Empty where no model has a control."""
     steps = [(model, what, before, after) for model, by_recipe in tests.items()
              if OUR_INPUT in by_recipe for what, before, after in INPUT_AND_TRAINING]
     frame = compare_recipes({f"{model}, {what}": (tests[model][before], tests[model][after])
@@ -182,8 +189,9 @@ def input_and_training(tests: dict[str, dict[str, Any]]) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame["model"] = [model for model, *_ in steps]
-    for position, (column, index) in enumerate((("what changed", 1), ("before", 2),
-                                                ("after", 3)), start=1):
-        values = [step[index] for step in steps]
-        frame.insert(position, column, values if index == 1 else list(map(recipe_label, values)))
+    described = [f"{what} ({(inputs or {})[model]})" if what == INPUT_AND_TRAINING[0][0]
+                 and model in (inputs or {}) else what for model, what, *_ in steps]
+    frame.insert(1, "what changed", described)
+    frame.insert(2, "before", [recipe_label(before) for *_, before, _ in steps])
+    frame.insert(3, "after", [recipe_label(after) for *_, after in steps])
     return frame

@@ -100,6 +100,12 @@ def test_the_findings_table_reads_each_recipe_by_its_mean_over_random_seeds_metr
     assert test["our recipe, without TTA"] == pytest.approx(0.84)  # what TTA bought: its own step
     assert math.isnan(validation["our recipe, without TTA"])
     assert test["random seeds"] == 2 and test["goal"] == 0.82 and test["goal met"] == "✓ met"
+    # a mean over two seeds beside a single run says so
+    assert findings.seed_counts(2, 1) == "2 / 1"
+    mixed = findings.findings_frame([{**row, "seed": 1} for row in ROWS if row["recipe"] == "source"]
+                                    + ROWS)
+    assert mixed.loc[1, findings.MIXED_SEEDS] == "4 / 2"
+    assert findings.seed_counts(3, 3) == 3 and findings.seed_counts(0, 2) == 2
 
 
 @pytest.mark.parametrize("values, expected", [

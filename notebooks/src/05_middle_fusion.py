@@ -96,8 +96,8 @@ print(f"fused feature maps of {len(cache.train) + len(cache.val) + len(cache.tes
 # send every batch through the frozen backbones, drawing any of the eight symmetries afresh in every
 # epoch, and then predict with the mean over the eight views of each test tile: a backbone pass per
 # tile and epoch, which a GPU does in seconds. The fused classifier is trained once each way by our
-# recipe (first random seed, judged on validation without test-time views); everything our recipe
-# trains below uses the chosen way (`our_views` names one instead and skips the trial). The chosen
+# recipe (first random seed, judged on validation without test-time views; a tie goes to the first
+# listed); everything our recipe trains below uses the chosen way (`our_views` names one instead and skips the trial). The chosen
 # way's trial training is our recipe's first random seed below: the same training, evaluated with
 # the mean of the 8 views at test where it ran on the fly (cached features carry no views).
 
@@ -179,7 +179,7 @@ ablation = significance.compare_recipes({f"fusion against {branch}_only": (
     trained[f"{branch}_only", "ours"].test, fused) for branch in ["alexnet", "mobilenet_v2"]})
 report.recipe_comparison(ablation, "Fusion against each backbone alone, our recipe (McNemar's "
                          "test)", names=("single backbone", "fusion"))
-report.recipes_chart(rows, "Middle fusion and its ablation: test accuracy")
+report.recipes_chart(rows, "Middle fusion and its ablation: test accuracy, first random seed")
 
 # %% [markdown]
 # ## Diagnostics
