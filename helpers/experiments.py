@@ -3,7 +3,6 @@ set and write its results row - the three-line training of a notebook."""
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence

@@ -98,6 +98,16 @@ def best_of(values: Mapping[str, float], what: str) -> str:
     return f"{best[0]} had the best {what} ({percent(top)})"
 
 
+def chosen_among(values: Mapping[str, float], chosen: str, what: str) -> str:
+    """:func:`best_of`, and which option the run used where that is not plain from it (a tie,
+    broken in favour of the first listed)."""
+    top = percent(max(values.values()))
+    best = [name for name, value in values.items() if percent(value) == top]
+    said = best_of(values, what)
+    return said if best == [chosen] else \
+        f"{said}; the run used {chosen} (a tie goes to the first listed)"
+
+
 def recipe_sentences(frame: pd.DataFrame) -> list[str]:
     """One sentence per model of ``significance.compare_recipes``'s table (McNemar's test on the
     shared test images)."""
@@ -154,13 +164,16 @@ def paired_sentence(row: Mapping[str, Any], seeds: int) -> str:
 
 def recipe_tally(frame: pd.DataFrame) -> str:
     """``significance.compare_recipes``'s table in one sentence: for which models our recipe
-    gained, lost, or showed no evidence of a difference on the same test images."""
-    gained = frame[(frame["real"] == True) & (frame["difference"] > 0)]["model"]  # noqa: E712
-    lost = frame[(frame["real"] == True) & (frame["difference"] < 0)]["model"]  # noqa: E712
-    unclear = frame[frame["real"] != True]["model"]  # noqa: E712
+    gained, lost, tied (a difference under :data:`TIE_POINTS`) or showed no evidence of a
+    difference on the same test images."""
+    tied = (100 * frame["difference"]).abs() < TIE_POINTS
+    real = (frame["real"] == True) & ~tied  # noqa: E712
+    gained = frame[real & (frame["difference"] > 0)]["model"]
+    lost = frame[real & (frame["difference"] < 0)]["model"]
+    unclear = frame[(frame["real"] != True) & ~tied]["model"]  # noqa: E712
     parts = [f"{what} for {', '.join(models)}" for what, models in
-             (("a gain", gained), ("a loss", lost), ("no evidence of a difference", unclear))
-             if len(models)]
+             (("a gain", gained), ("a loss", lost), ("no evidence of a difference", unclear),
+              ("a tie", frame[tied]["model"])) if len(models)]
     return ("Our recipe against the source recipe on the same test images (McNemar's test): "
             + "; ".join(parts) + ".") if parts else ""
 

@@ -107,6 +107,13 @@ def test_the_best_of_several_options_names_one_several_or_all_tied() -> None:
         "both tied at 40.0% validation accuracy"
 
 
+def test_the_chosen_option_is_named_again_only_where_a_tie_hides_it() -> None:
+    assert sentences.chosen_among({"a": 0.5, "b": 0.6}, "b", "validation accuracy") == \
+        "b had the best validation accuracy (60.0%)"
+    assert sentences.chosen_among({"a": 0.6, "b": 0.6}, "a", "validation accuracy") == \
+        "both tied at 60.0% validation accuracy; the run used a (a tie goes to the first listed)"
+
+
 def test_source_figure_sentences_skip_rows_without_a_figure_and_name_the_metric() -> None:
     rows = [{"model": "cnn_v2", "recipe": "source", "source_metric": "val_acc",
              "source_figure": 0.7504, "val_acc": 0.80},
@@ -122,11 +129,11 @@ def test_source_figure_sentences_skip_rows_without_a_figure_and_name_the_metric(
 
 
 def test_the_recipe_tally_names_gains_losses_and_the_unclear_and_leaves_out_empty_parts() -> None:
-    frame = pd.DataFrame({"model": ["a", "b", "c"], "difference": [0.05, -0.02, 0.01],
-                          "real": [True, True, False]})
+    frame = pd.DataFrame({"model": ["a", "b", "c", "d"], "difference": [0.05, -0.02, 0.01, 0.0],
+                          "real": [True, True, False, False]})
     assert sentences.recipe_tally(frame) == (
         "Our recipe against the source recipe on the same test images (McNemar's test): a gain "
-        "for a; a loss for b; no evidence of a difference for c.")
+        "for a; a loss for b; no evidence of a difference for c; a tie for d.")
     assert "a loss" not in sentences.recipe_tally(frame.iloc[[0, 2]])
     assert sentences.recipe_tally(frame.iloc[[]]) == ""
 

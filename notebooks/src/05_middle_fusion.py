@@ -97,10 +97,11 @@ print(f"fused feature maps of {len(cache.train) + len(cache.val) + len(cache.tes
 # epoch, and then predict with the mean over the eight views of each test tile: a backbone pass per
 # tile and epoch, which a GPU does in seconds. The fused classifier is trained once each way by our
 # recipe (first random seed, judged on validation without test-time views; a tie goes to the first
-# listed); everything our recipe trains below uses the chosen way (`our_views` names one instead and skips the trial). The chosen
-# way's trial training is our recipe's first random seed below: the same training, evaluated with
-# the mean of the 8 views at test where it ran on the fly (cached features carry no views). That
-# seed is the one validation picked, so the comparisons below rest on all the random seeds.
+# listed); everything our recipe trains below uses the chosen way (`our_views` names one instead
+# and skips the trial). The chosen way's trial training is our recipe's first random seed below:
+# the same training, evaluated with the mean of the 8 views at test where it ran on the fly
+# (cached features carry no views). That seed is the one validation picked, so the comparisons
+# below rest on all the random seeds.
 
 # %% tags=["hide-input"]
 our_recipe = recipes.overhead(recipes.our_recipe(head_epochs, optimizer="adamw", lr=our_head_lr,
@@ -138,7 +139,7 @@ random_seeds = range(seed, seed + seeds)
 trained = {("middle_fusion", recipe.name): [experiments.train_frozen_head(
     run, results, label="middle_fusion", model=fusion, views=views, recipe=recipe,
     dataset="EuroSAT", seed=random_seed, notes=notes, **head_inputs,
-    fitted=views_fitted if (recipe, random_seed) == (our_recipe, seed) else None)
+    fitted=views_fitted if recipe is our_recipe and random_seed == seed else None)
     for random_seed in random_seeds][0]
     for recipe, views in ((source_recipe, experiments.CACHED_VIEWS),
                           (our_recipe, training_views))}

@@ -125,8 +125,8 @@ inputs = {"resize": setting["resize"], "stats": imagenet if setting["weights"] e
 report.table(ablation, f"fine100 after {sentences.count(ablation_epochs, 'epoch')}, by input "
              "option")
 report.text(f"**Chosen for our recipe: {chosen}** ("
-            + (sentences.best_of(dict(zip(ablation["option"], ablation["val acc"])),
-                                 "validation accuracy") + "; a tie goes to the first listed"
+            + (sentences.chosen_among(dict(zip(ablation["option"], ablation["val acc"])), chosen,
+                                     "validation accuracy")
                if not default_option else "set by the default_option parameter") + ").")
 
 # %% [markdown]
@@ -338,7 +338,8 @@ separated = significance.input_and_training({"fine100": {
     recipes.OURS: trained["fine100", recipes.OURS].test}},
     {"fine100": f"to {chosen}"})
 report.recipe_comparison(separated, "fine100: what the input and what the training (test-time "
-                         "views included) bought (McNemar's test)", names=("accuracy before", "accuracy after"))
+                         "views included) bought (McNemar's test)",
+                         names=("accuracy before", "accuracy after"))
 
 # %% [markdown]
 # ## Results

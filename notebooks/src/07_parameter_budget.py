@@ -239,10 +239,9 @@ report.findings(results.rows, [
     f"; source_2250, the source report's smallest, reached "
     f"{table.loc['source_2250', 'source recipe, this run']:.1%} here by its recipe and "
     f"{table.loc['source_2250', 'source report']:.1%} in the source report.",
-    *[f"Our recipe's variant for {labels[budget]}: " + sentences.best_of(dict(zip(
-        trial["option"], trial["validation accuracy (mean)"])), "validation accuracy")
-      + f"; the run used \"{chosen_variants[budget]}\"."
-      for budget, trial in variant_trials.items()],
+    *[f"Our recipe's variant for {labels[budget]}: " + sentences.chosen_among(dict(zip(
+        trial["option"], trial["validation accuracy (mean)"])), chosen_variants[budget],
+        "validation accuracy") + "." for budget, trial in variant_trials.items()],
     (f"When do models peak? By the source recipe, its three smallest models kept epoch "
      f"{small:.1f} on average, its two largest epoch {large:.1f}: "
      + ("as the source report found, the large models peak earlier and then overfit."
