@@ -7,4 +7,4 @@ python="${PYTHON:-}"
 if [ -z "$python" ]; then
   if [ -x .venv/bin/python ]; then python=.venv/bin/python; else python=python3; fi
 fi
-exec "$python" -m helpers.pipeline "$@"
+exec "$python" -m helpers.run.pipeline "$@"

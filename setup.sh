@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment in .venv with the pinned packages, and (on Debian or
 # Ubuntu) Chromium for the PDF export, poppler-utils for the tests and dataset-fashion-mnist, the
-# real images the tests and `python -m helpers.fashion_mnist` train on. Safe to run again.
+# real images the tests and `python -m helpers.commands.fashion_mnist` train on. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")"
 say() { echo "setup.sh: $*"; }

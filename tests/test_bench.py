@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import bench
+from helpers.commands import bench
 
 
 def test_the_command_prints_each_speed_and_ratios_taken_from_them(capsys, monkeypatch) -> None:

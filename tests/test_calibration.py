@@ -9,8 +9,10 @@ import math
 import pytest
 import torch
 
-from helpers import calibration, sentences
-from helpers.evaluation import Predictions
+from helpers.evaluation import calibration
+
+from helpers.report import sentences
+from helpers.evaluation.predictions import Predictions
 
 
 def confident(probability: float, correct: int, count: int) -> Predictions:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers import config, parameters
-from helpers.config import ConfigError
+from helpers.core import config
+
+from helpers.run import parameters
+from helpers.core.config import ConfigError
 
 
 def test_unknown_parameter_names_the_valid_ones() -> None:

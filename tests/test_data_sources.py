@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import config
+from helpers.core import config
 from helpers.data import (CIFAR100_HIERARCHY, SPECS, DatasetError, load_cifar10, load_cifar100,
                           load_dataset, load_eurosat, read_cifar_pickle, synthetic)
 from helpers.data.sources import SYNTHETIC_MARKER, ensure_extracted

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers import evaluation, models
+from helpers import evaluation
+
+from helpers import models
 from helpers.data import DeviceLoader, ImageSplit
 
 LOGITS = torch.tensor([[3.0, 2.0, 1.0, 0.0],    # predicts 0, true 0

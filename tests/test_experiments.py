@@ -9,7 +9,15 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from helpers import config, data, experiments, recipes, results
+from helpers.core import config
+
+from helpers import data
+
+from helpers import experiments
+
+from helpers.training import recipes
+
+from helpers.experiments import results
 from helpers.data import ImageSplit, Splits
 
 
@@ -73,9 +81,9 @@ def test_the_seed_recipe_and_ours_differ_as_the_notebooks_say() -> None:
     assert (ours.optimizer, ours.schedule, ours.augment, ours.tta) == ("sgd", "cosine",
                                                                        data.CROP_FLIP, "flip")
     assert ours.label_smoothing > 0 and not ours.decay_norm_and_bias
-    overhead = recipes.overhead(ours)
+    overhead = recipes.with_tile_symmetries(ours)
     assert overhead.augment == data.DIHEDRAL and overhead.tta == "dihedral"
-    assert recipes.overhead(seed) == seed
+    assert recipes.with_tile_symmetries(seed) == seed
 
 
 def test_each_ladder_step_changes_exactly_what_its_label_names() -> None:
@@ -152,7 +160,7 @@ def test_a_kept_trial_training_stands_for_the_identical_training_without_trainin
     def no_training(*args, **kwargs):
         raise AssertionError("a kept training was trained again")
 
-    monkeypatch.setattr(experiments, "fit", no_training)
+    monkeypatch.setattr(experiments.train, "fit", no_training)
     reused = experiments.train_model(run, file, label="reused", recipe=variants[chosen], seed=3,
                                      fitted=fitted, **training)
     assert torch.equal(reused.test.logits, afresh.test.logits)  # with the final recipe's flips

@@ -15,12 +15,18 @@ import pytest
 import torch
 from scipy import stats
 
-from helpers import experiments, fashion_mnist, recipes, references
-from helpers.experiments import Experiment
-from helpers.parameters import notebook_defaults
+from helpers import experiments
+
+from helpers.commands import fashion_mnist
+
+from helpers.training import recipes
+
+from helpers.experiments import references
+from helpers.experiments.train import Experiment
+from helpers.run.parameters import notebook_defaults
 from helpers.data import DatasetError, fashion, standard_splits
 from helpers.data.fashion import as_cifar_images, load_fashion_mnist, read_idx
-from helpers.layout import layout_for
+from helpers.core.paths import paths_for
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -107,7 +113,7 @@ def test_a_trial_chooses_on_validation_never_on_test(monkeypatch) -> None:
         val, test = figures[option]
         return fake_experiment(label, recipe.name, seed, val + seed / 1000, test)
 
-    monkeypatch.setattr(experiments, "train_model", train)
+    monkeypatch.setattr(experiments.train, "train_model", train)
     options = {name: {"recipe": fashion_mnist.notebook_recipes("cnn_v2", 3, augment)[1]}
                for name, augment in fashion_mnist.AUGMENT_OPTIONS.items()}
     chosen, markdown = fashion_mnist.choose(None, None, None, "augmentation of our recipe",
@@ -152,7 +158,7 @@ def test_a_missing_data_set_says_how_to_install_it(tmp_path, monkeypatch) -> Non
                            "dataset-fashion-mnist (./setup.sh does it)")
 def test_the_command_learns_the_real_images_and_compares_one_seed_by_mcnemar(tmp_path,
                                                                            monkeypatch) -> None:
-    """`python -m helpers.fashion_mnist` with a named augmentation skips the trial; two epochs of
+    """`python -m helpers.commands.fashion_mnist` with a named augmentation skips the trial; two epochs of
     the baseline CNN by each recipe reach 85 % on the 10,000 real test images (the published
     simple CNNs reach about 90 %), and with one random seed the recipes are compared on the test
     images by McNemar's test."""
@@ -161,7 +167,7 @@ def test_the_command_learns_the_real_images_and_compares_one_seed_by_mcnemar(tmp
     assert splits.sizes() == {"train": 54_000, "val": 6_000, "test": 10_000}
     assert fashion_mnist.main(["--models", "baseline_cnn", "--epochs", "2", "--seeds", "1",
                                "--augment", "flip", "--device", "cpu"]) == 0
-    folder = layout_for("fashion-mnist")
+    folder = paths_for("fashion-mnist")
     table = (folder.root / "table.md").read_text()
     assert "Choice of" not in table and "augmentation: flip" in table
     assert "(McNemar) |" in table

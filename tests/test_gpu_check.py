@@ -1,5 +1,5 @@
 """The prepared GPU check: its budget drops the last steps first, its files, the wheels it needs,
-and its tiny mode end to end on the CPU (the same path a lent GPU runs)."""
+and its tiny mode end to end on the CPU (the same path a GPU runs)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ import pandas as pd
 import pytest
 import torch
 
-from helpers import bench, execution, gpu_check
-from helpers.config import get_profile
-from helpers.device import device_name
+from helpers.commands import bench
+
+from helpers.run import execution
+
+from helpers.commands import gpu_check
+from helpers.core.config import get_profile
+from helpers.core.device import device_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,7 +109,7 @@ def test_a_run_all_step_is_stopped_with_its_children_when_the_budget_ends(tmp_pa
 
 
 def test_the_gpu_modes_steps_fit_its_budget_and_its_rehearsal_times_less_a_pass() -> None:
-    """On a lent GPU every step fits the default budget, which fits a 10-minute device command
+    """On a GPU every step fits the default budget, which fits a 10-minute command
     with the wheels' installation; its rehearsal has the full rehearsal's data and parameters but
     times fewer seconds a pass, so that all the notebooks' passes fit their step."""
     assert sum(gpu_check.GPU.expected.values()) <= 60 * gpu_check.DEFAULT_BUDGET_MINUTES <= 600 - 30

@@ -9,8 +9,21 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers import (config, evaluation, experiments, models, recipes, results, superclasses,
-                     training)
+from helpers.core import config
+
+from helpers import evaluation
+
+from helpers import experiments
+
+from helpers import models
+
+from helpers.training import recipes
+
+from helpers.experiments import results
+
+from helpers.evaluation import superclasses
+
+from helpers.training import loop as training
 from helpers.data import ImageData, ImageSplit, Splits, make_splits, superclass_subset
 
 

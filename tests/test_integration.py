@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.layout import Layout
+from helpers.core.paths import ReportPaths
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.integration
@@ -64,7 +64,7 @@ def smoke(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     result = run_all("--profile", "smoke", "--params",
                      str(params_with_data_root("smoke", folder, folder / "data")),
                      env={"REPORTS_ROOT": str(folder / "reports")})
-    return result, Layout(folder / "reports" / "smoke")
+    return result, ReportPaths(folder / "reports" / "smoke")
 
 
 @pytest.mark.skipif(shutil.which("pdfimages") is None, reason="needs poppler-utils (./setup.sh)")
@@ -170,7 +170,7 @@ def test_full_profile_offline_without_data_fails_clearly(tmp_path: Path) -> None
 def test_rehearsal_cuts_every_pass_and_estimates_the_full_run(tmp_path) -> None:
     result = run_all_in(tmp_path, "full", "--profile", "rehearsal", "--only", "02", "--no-pdf")
     assert "estimated full run on cpu" in result.stdout
-    reports = Layout(tmp_path / "reports" / "rehearsal")
+    reports = ReportPaths(tmp_path / "reports" / "rehearsal")
     passes = pd.read_csv(reports.passes_file("02_baseline_cnn"))
     training = passes[passes["repeats"] > 1]
     # on the full data, 45,000 training images: the source recipe takes batches of 64 for 25 epochs,

@@ -8,7 +8,7 @@ import torch
 from helpers.data import (DIHEDRAL, Augment, DeviceLoader, ImageSplit, batch_colour_jitter,
                           batch_crop, batch_cutout, batch_flip, batch_quarter_turns, batch_resize,
                           pad_reflect)
-from helpers.passes import EVERY_BATCH, CutPasses
+from helpers.core.passes import EVERY_BATCH, CutPasses
 
 
 def random_images(count: int = 6, size: int = 8) -> torch.Tensor:

@@ -49,7 +49,7 @@ BUDGETS = [1_000, 5_000, 10_000, 50_000, 100_000, 500_000, 1_000_000]
 
 
 def test_the_seven_seed_budget_models_have_the_seeds_exact_parameter_counts() -> None:
-    assert list(models.SEED_BUDGET_LAYERS) == SEED_COUNTS
+    assert list(models.SOURCE_BUDGET_LAYERS) == SEED_COUNTS
     for count in SEED_COUNTS:
         model = models.build_model("source_budget", params=count)
         assert models.count_parameters(model) == count

@@ -12,9 +12,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import execution, export, parameters, pipeline
-from helpers.config import PROFILES, ConfigError
-from helpers.layout import Layout, layout_for
+from helpers.run import execution
+
+from helpers.run import export
+
+from helpers.run import parameters
+
+from helpers.run import pipeline
+from helpers.core.config import PROFILES, ConfigError
+from helpers.core.paths import ReportPaths, paths_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,7 +117,7 @@ def test_a_failing_notebook_keeps_its_partial_output_and_is_named(monkeypatch, t
     assert (reports / "smoke" / "00_earlier.pdf").read_text() == "kept"
     if export.find_browser():
         assert (reports / "smoke" / "01_broken.pdf").stat().st_size > 0
-    assert "01_broken,".encode() in Layout(reports / "smoke").timings.read_bytes()
+    assert "01_broken,".encode() in ReportPaths(reports / "smoke").timings.read_bytes()
 
 
 def test_committed_notebooks_are_built_from_their_sources() -> None:
@@ -188,7 +194,7 @@ def test_the_full_profile_on_a_cpu_says_so_with_the_rehearsal_estimate(monkeypat
                                                                          tmp_path) -> None:
     monkeypatch.setenv("REPORTS_ROOT", str(tmp_path))
     monkeypatch.setattr("torch.cuda.is_available", lambda: False)
-    rehearsal = layout_for("rehearsal")
+    rehearsal = paths_for("rehearsal")
     rehearsal.root.mkdir()
     rehearsal.run_record.write_text('{"estimated_full_seconds": 215640, "device": "cpu (2 threads)"}')
     plan = pipeline.prepare("full", ["02"], pdf=False)
@@ -203,7 +209,7 @@ def test_the_full_profile_on_a_cpu_says_so_with_the_rehearsal_estimate(monkeypat
 def test_progress_lines_reach_the_terminal_with_the_elapsed_time(tmp_path, capsys) -> None:
     log = tmp_path / "02.log"
     with execution.ProgressEcho(log, expected=120.0):
-        from helpers import progress
+        from helpers.core import progress
         progress.say("cnn (seed) epoch 1/3  train_loss 2.1")
     out = capsys.readouterr().out
     assert "] cnn (seed) epoch 1/3  train_loss 2.1" in out and "of about 2 min 0 s" in out
@@ -234,7 +240,7 @@ def test_a_table_wider_than_the_page_is_scaled_to_fit_the_pdf(tmp_path) -> None:
 
 def test_without_results_the_summary_is_skipped_and_with_them_it_is_built(monkeypatch, tmp_path,
                                                                            capsys) -> None:
-    layout, built = Layout(tmp_path), []
+    layout, built = ReportPaths(tmp_path), []
     monkeypatch.setattr(execution, "execute", lambda notebook, values, *rest: built.append(
         (notebook.name, values)) or True)
     assert execution.build_summary(layout, "smoke", None)
@@ -247,7 +253,7 @@ def test_without_results_the_summary_is_skipped_and_with_them_it_is_built(monkey
 
 def test_checkpoints_are_cleared_before_a_notebook_unless_resuming(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("REPORTS_ROOT", str(tmp_path))
-    layout, seen = layout_for("smoke"), []
+    layout, seen = paths_for("smoke"), []
     monkeypatch.setattr(pipeline, "execute", lambda notebook, values, *rest: seen.append(
         (layout.checkpoint_dir("02_baseline_cnn", "cnn").is_dir(), values.get("resume"))) or True)
     monkeypatch.setattr(pipeline, "build_summary", lambda *a: True)

@@ -12,8 +12,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers import plots  # noqa: E402
-from helpers.training import History  # noqa: E402
+from helpers.report import plots  # noqa: E402
+from helpers.training.loop import History  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +60,7 @@ def test_recipes_chart_marks_the_seed_figure_and_the_goal_only_where_they_exist(
     table = pd.DataFrame({"model": ["baseline", "cnn_v2"], "source recipe": [0.60, 0.75],
                           "ours": [0.65, 0.82], "source figure": [0.58, np.nan],
                           "goal": [np.nan, 0.82]})
-    ax = plots.recipes_against_seed(table, "Recipes")
+    ax = plots.recipes_against_source(table, "Recipes")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["baseline", "cnn_v2"]
     assert ax.get_xlabel() == "test accuracy (%)" and ax.get_title() == "Recipes"
     marks = {collection.get_label(): len(collection.get_offsets()) for collection in ax.collections}

@@ -8,7 +8,9 @@ import math
 import nbformat
 import pytest
 
-from helpers import findings, print_layout
+from helpers.report import headline as findings
+
+from helpers.run import print_order as print_layout
 
 
 def cell(kind: str, source: str, *tags: str) -> nbformat.NotebookNode:

@@ -10,18 +10,24 @@ import pytest
 import torch
 from torch import nn
 
-from helpers import config, features, parameters, rehearsal
+from helpers.core import config
+
+from helpers.training import features
+
+from helpers.run import parameters
+
+from helpers.run import rehearsal
 from helpers.data.sources import EUROSAT_CLASS_COUNTS
-from helpers.layout import Layout, layout_for
-from helpers.passes import EVERY_BATCH, CutPasses, pass_seconds
+from helpers.core.paths import ReportPaths, paths_for
+from helpers.core.passes import EVERY_BATCH, CutPasses, pass_seconds
 from helpers.data import DeviceLoader, ImageSplit
-from helpers.optim import make_optimizer
-from helpers.training import fit
+from helpers.training.optim import make_optimizer
+from helpers.training.loop import fit
 
 @pytest.fixture
 def cut(tmp_path) -> CutPasses:
     """A rehearsal's passes: 2 batches each (however fast), recorded for the notebook "07_test"."""
-    return CutPasses(2, Layout(tmp_path).passes_file("07_test"), "07_test", min_seconds=0.0)
+    return CutPasses(2, ReportPaths(tmp_path).passes_file("07_test"), "07_test", min_seconds=0.0)
 
 
 def loader(passes=EVERY_BATCH, count: int = 40, batch_size: int = 8, shuffle: bool = False
@@ -85,7 +91,7 @@ def test_features_of_a_rehearsal_take_the_full_memory_and_fill_the_first_batches
 
 
 def test_the_estimate_replaces_each_cut_pass_by_its_full_length(tmp_path) -> None:
-    layout = Layout(tmp_path)
+    layout = ReportPaths(tmp_path)
     pd.DataFrame({"notebook": ["01_a", "02_b", "summary"], "seconds": [10.0, 20.0, 5.0],
                   "status": "ok"}).to_csv(layout.timings, index=False)
     layout.passes.mkdir()
@@ -137,7 +143,7 @@ def test_setup_gives_only_the_rehearsal_cut_passes(tmp_path, monkeypatch) -> Non
     monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
     run = config.setup(profile="rehearsal", device="cpu", data_root=tmp_path, notebook="02_x")
     assert isinstance(run.passes, CutPasses) and run.passes.min_batches == 3
-    assert run.passes.record == layout_for("rehearsal").passes_file("02_x")
+    assert run.passes.record == paths_for("rehearsal").passes_file("02_x")
     assert run.passes.record.is_relative_to(tmp_path / "reports" / "rehearsal")
     assert "stops after 3 batches" in run.data_notice()
     smoke = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="02_x")
@@ -147,7 +153,7 @@ def test_setup_gives_only_the_rehearsal_cut_passes(tmp_path, monkeypatch) -> Non
 def test_only_the_commands_import_the_rehearsal() -> None:
     """The notebooks' code never depends on the rehearsal: only run_all.sh's command and the GPU
     check read its estimate."""
-    package = Path(rehearsal.__file__).parent
+    package = Path(rehearsal.__file__).parents[1]
     importers = sorted(path.name for path in package.rglob("*.py")
                        if "rehearsal import" in path.read_text() or
                        "import rehearsal" in path.read_text())

@@ -8,13 +8,15 @@ import pandas as pd
 import pytest
 
 from helpers import report
+from helpers.report import headline, notebook, tables
 
 
 @pytest.fixture
 def shown(monkeypatch) -> list:
     """What the report layer displays, in order (instead of a notebook's output)."""
     displayed: list = []
-    monkeypatch.setattr(report, "display", displayed.append)
+    for module in (headline, notebook, tables):
+        monkeypatch.setattr(module, "display", displayed.append)
     return displayed
 
 
@@ -24,7 +26,7 @@ def shown(monkeypatch) -> list:
     ("seconds", "seconds"), ("speed-up", "times"), ("val loss", "loss"), ("model", None),
     ("train_multiply_adds", "scientific")])
 def test_a_column_format_follows_from_its_name(name, expected) -> None:
-    assert report.column_format(name) == expected
+    assert tables.column_format(name) == expected
 
 
 def test_a_table_formats_each_column_by_its_name_and_leaves_empty_cells_blank(shown) -> None:

@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import sentences
+from helpers.report import sentences
 
 
 def compared(first: float, second: float, real: bool | None, first_name: str = "fusion",
@@ -119,11 +119,11 @@ def test_source_figure_sentences_skip_rows_without_a_figure_and_name_the_metric(
              "source_figure": 0.7504, "val_acc": 0.80},
             {"model": "ours_1k", "recipe": "ours", "source_metric": math.nan,
              "source_figure": math.nan, "test_acc": 0.1}]
-    assert sentences.seed_figure_sentences(rows) == [
+    assert sentences.source_figure_sentences(rows) == [
         "cnn_v2 (the source recipe): 80.0% validation accuracy against the source report's 75.0% "
         "(+5.0 points)."]
     second_seed = {**rows[0], "val_acc": 0.90}
-    assert sentences.seed_figure_sentences([rows[0], second_seed]) == [
+    assert sentences.source_figure_sentences([rows[0], second_seed]) == [
         "cnn_v2 (the source recipe, mean of 2 random seeds): 85.0% validation accuracy against "
         "the source report's 75.0% (+10.0 points)."]
 

@@ -10,7 +10,15 @@ import pytest
 import torch
 from scipy import stats
 
-from helpers import evaluation, recipes, sentences, significance, spread
+from helpers import evaluation
+
+from helpers.training import recipes
+
+from helpers.report import sentences
+
+from helpers.stats import significance
+
+from helpers.stats import spread
 
 
 def test_welch_matches_scipy_and_uses_the_t_distribution() -> None:

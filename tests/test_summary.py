@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import summary, timings
-from helpers.layout import Layout
+from helpers.report import run_summary as summary
+
+from helpers.core import records as timings
+from helpers.core.paths import ReportPaths
 
 
 def write(folder: Path, name: str, rows: list[dict]) -> None:
@@ -23,8 +25,8 @@ def row(model: str, test_acc: float, params: int, **extra) -> dict:
 
 
 @pytest.fixture
-def reports(tmp_path: Path) -> Layout:
-    layout = Layout(tmp_path)
+def reports(tmp_path: Path) -> ReportPaths:
+    layout = ReportPaths(tmp_path)
     results = layout.results
     write(results, "02_baseline_cnn", [row("baseline_cnn", 0.65, 24_282)])
     write(results, "03_regularised_cnns", [
@@ -40,7 +42,7 @@ def reports(tmp_path: Path) -> Layout:
     return layout
 
 
-def test_every_model_of_every_results_file_with_its_seed_figure(reports: Layout) -> None:
+def test_every_model_of_every_results_file_with_its_seed_figure(reports: ReportPaths) -> None:
     results = summary.collect_results(reports)
     assert sorted(results["notebook"].unique()) == ["02_baseline_cnn", "03_regularised_cnns",
                                                     "07_parameter_budget"]
@@ -57,7 +59,7 @@ def test_every_model_of_every_results_file_with_its_seed_figure(reports: Layout)
     assert pd.isna(table.loc["cnn_v3_augmented", "difference"])
 
 
-def test_timings_leave_out_the_summary_and_the_run_record_is_read(reports: Layout) -> None:
+def test_timings_leave_out_the_summary_and_the_run_record_is_read(reports: ReportPaths) -> None:
     table = timings.notebook_times(reports)
     assert table["notebook"].tolist() == ["02_baseline_cnn"]
     assert timings.run_record(reports) == {}
@@ -66,7 +68,7 @@ def test_timings_leave_out_the_summary_and_the_run_record_is_read(reports: Layou
 
 
 def test_a_notebook_time_is_replaced_by_its_latest_run(tmp_path: Path) -> None:
-    layout = Layout(tmp_path)
+    layout = ReportPaths(tmp_path)
     timings.record_time(layout, "03_b", 30.04, "failed")
     timings.record_time(layout, "02_a", 20.0, "ok")
     timings.record_time(layout, "03_b", 31.0, "ok")
@@ -78,7 +80,7 @@ def test_a_notebook_time_is_replaced_by_its_latest_run(tmp_path: Path) -> None:
 
 def test_no_results_says_what_to_run(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="run the notebooks first"):
-        summary.collect_results(Layout(tmp_path))
+        summary.collect_results(ReportPaths(tmp_path))
 
 
 def test_environment_names_device_versions_and_commit() -> None:

@@ -12,7 +12,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers import checkpoints, models, optim, training
+from helpers.training import checkpoints
+
+from helpers import models
+
+from helpers.training import optim
+
+from helpers.training import loop as training
 from helpers.data import DeviceLoader, ImageSplit, CROP_FLIP
 
 

@@ -7,8 +7,16 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers import (config, data, evaluation, experiments, features, models, optim, recipes,
-                     results, training)
+from helpers.core import config
+from helpers import data
+from helpers import evaluation
+from helpers import experiments
+from helpers.training import features
+from helpers import models
+from helpers.training import optim
+from helpers.training import recipes
+from helpers.experiments import results
+from helpers.training import loop as training
 from helpers.models import weights as weights_module
 
 
@@ -240,7 +248,7 @@ def test_a_head_trains_on_images_drawn_on_the_fly_with_test_time_views(frozen) -
     split = data.ImageSplit((frozen.images * 60 + 128).clamp(0, 255).to(torch.uint8),
                             (frozen.images[:, 0].mean(dim=(1, 2)) > 0).long())
     splits = data.Splits(split, split, split, ["a", "b"])
-    recipe = recipes.overhead(recipes.our_recipe(2, optimizer="adamw", lr=1e-3, batch_size=8))
+    recipe = recipes.with_tile_symmetries(recipes.our_recipe(2, optimizer="adamw", lr=1e-3, batch_size=8))
     experiment = experiments.train_frozen_head(
         frozen.run, frozen.file, views=experiments.VIEWS_ON_THE_FLY, features=frozen.cache,
         splits=splits, resize=None, stats=None, label="on the fly", model=frozen.model,
@@ -268,7 +276,7 @@ def test_a_head_trains_on_images_drawn_on_the_fly_with_test_time_views(frozen) -
     ablation = experiments.train_frozen_head(
         frozen.run, frozen.file, views=experiments.VIEWS_ON_THE_FLY, features=frozen.cache,
         splits=big, resize=None, stats=None, label="branch", model=branch,
-        recipe=recipes.overhead(recipes.our_recipe(1, optimizer="adamw", lr=1e-3, batch_size=8)),
+        recipe=recipes.with_tile_symmetries(recipes.our_recipe(1, optimizer="adamw", lr=1e-3, batch_size=8)),
         dataset="fake", seed=0, channels=slice(0, 256))
     assert ablation.row["params"] == models.count_parameters(branch.head)
     with pytest.raises(ValueError, match="unknown views"):
@@ -286,7 +294,7 @@ def test_notebook_05s_views_trial_stands_for_our_first_seed_after_other_training
     split = data.ImageSplit((frozen.images * 60 + 128).clamp(0, 255).to(torch.uint8),
                             (frozen.images[:, 0].mean(dim=(1, 2)) > 0).long())
     splits = data.Splits(split, split, split, ["a", "b"])
-    ours = recipes.overhead(recipes.our_recipe(2, optimizer="adamw", lr=1e-3, batch_size=8))
+    ours = recipes.with_tile_symmetries(recipes.our_recipe(2, optimizer="adamw", lr=1e-3, batch_size=8))
     inputs = dict(trainer=experiments.train_frozen_head, features=frozen.cache, splits=splits,
                   resize=None, stats=None, model=frozen.model, dataset="fake")
     _, _, fitted = experiments.choose_on_validation(
@@ -305,7 +313,7 @@ def test_notebook_05s_views_trial_stands_for_our_first_seed_after_other_training
     def no_training(*args, **kwargs):
         raise AssertionError("a kept training was trained again")
 
-    monkeypatch.setattr(experiments, "fit", no_training)
+    monkeypatch.setattr(experiments.train, "fit", no_training)
     reused = trainer(frozen.run, frozen.file, seed=0, fitted=fitted, **training)
     assert reused.history is fitted.history
     assert torch.allclose(reused.test.logits, afresh.test.logits)

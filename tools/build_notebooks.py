@@ -27,7 +27,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from helpers.config import REPO_URL  # noqa: E402
+from helpers.core.config import REPO_URL  # noqa: E402
 
 SOURCES = ROOT / "notebooks" / "src"
 TARGET = ROOT / "notebooks"
@@ -102,7 +102,7 @@ def build(source: Path, url: str = REPO_URL) -> nbformat.NotebookNode:
         raise ValueError(f"{source}: functions and classes belong in helpers/, not in a notebook")
     cells[0].source += "\n\n" + colab_badge(source.stem, url)
     setup = nbformat.v4.new_code_cell(setup_cell(source.stem, url))
-    setup.metadata["tags"] = ["setup"]  # not printed (helpers.print_layout)
+    setup.metadata["tags"] = ["setup"]  # not printed (helpers.run.print_order)
     cells.insert(1, setup)
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata.update({

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The GPU check on a lent GPU machine, from a bare start: install the wheels that
+# The GPU check on a GPU machine without network, from a bare start: install the wheels that
 # tools/gpu_wheels.py downloaded into .whl/ (papermill, the Jupyter kernel, torchinfo), then run
-# `python -m helpers.gpu_check` with its files under $OUT (what the device tool brings back).
+# `python -m helpers.commands.gpu_check` with its files under $OUT (default benchmarks/gpu/latest/).
 #
-#   device run: command "bash tools/gpu_check.sh", carry [".whl"], timeout_s 590
-#   here:       bash tools/gpu_check.sh --tiny --device cpu     (writes benchmarks/gpu/latest/)
+#   on the GPU machine, the checkout copied with .whl/:   bash tools/gpu_check.sh
+#   on a CPU, the tiny mode:      bash tools/gpu_check.sh --tiny --device cpu
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-python3}"
@@ -17,4 +17,4 @@ then
   echo "gpu_check.sh: installed $(ls .whl/*.whl | wc -l) wheels into /tmp/gpu-check-site"
 fi
 export PYTHONUNBUFFERED=1 PYTHON="$python"
-exec "$python" -m helpers.gpu_check --out "${OUT:-benchmarks/gpu/latest}" "$@"
+exec "$python" -m helpers.commands.gpu_check --out "${OUT:-benchmarks/gpu/latest}" "$@"

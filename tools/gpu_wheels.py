@@ -1,11 +1,12 @@
-"""Download the wheels the GPU check needs on a lent GPU machine into ``.whl/`` (git-ignored).
+"""Download the wheels the GPU check needs on a GPU machine without network into ``.whl/``
+(git-ignored), to be copied there with the checkout.
 
-That machine (the device tool's ``nvidia-h200``: Python 3.12, x86-64, no network) has torch,
-torchvision, pandas, matplotlib, seaborn, scikit-learn and pytest, but not papermill, Jupyter's
-kernel or torchinfo. This script takes those three from this project's virtual environment, follows
-their requirements through the installed packages' metadata, leaves out what the machine already
-has (``ON_THE_GPU_MACHINE``, from the device tool's KINDS.md), and downloads each remaining package
-at the version installed here, as a wheel for CPython 3.12 on manylinux x86-64.
+Such a machine (Python 3.12, x86-64) typically has torch, torchvision, pandas, matplotlib, seaborn,
+scikit-learn and pytest, but not papermill, Jupyter's kernel or torchinfo. This script takes those
+three from this project's virtual environment, follows their requirements through the installed
+packages' metadata, leaves out what the machine already has (``ON_THE_GPU_MACHINE``), and
+downloads each remaining package at the version installed here, as a wheel for CPython 3.12 on
+manylinux x86-64.
 
     .venv/bin/python tools/gpu_wheels.py            # download into .whl/
     .venv/bin/python tools/gpu_wheels.py --list     # only print what it would download
@@ -27,7 +28,7 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parents[1]
 WHEELS = ROOT / ".whl"
 NEEDED = ("papermill", "ipykernel", "torchinfo")
-# Python packages of the GPU machine's image ('cuda'), as KINDS.md lists them (normalised names).
+# Python packages a GPU machine's image usually has (normalised names): not downloaded.
 ON_THE_GPU_MACHINE = set("""
 absl-py accelerate aiofiles aiohappyeyeballs aiohttp aiosignal annotated-doc anyio attrs certifi
 charset-normalizer click cloudpickle colorama contourpy coverage cycler cython filelock fonttools

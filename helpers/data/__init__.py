@@ -3,7 +3,7 @@ augmented batches from the device. ``load_dataset(name, run)`` is the entry poin
 
 from __future__ import annotations
 
-from ..config import Run
+from ..core.config import Run
 from .eurosat import load_eurosat
 from .fashion import load_fashion_mnist
 from .loader import (CROP_FLIP, DIHEDRAL, NO_AUGMENT, Augment, DeviceLoader, batch_colour_jitter,
@@ -13,7 +13,7 @@ from .sources import (EUROSAT_CLASS_COUNTS, SPECS, DatasetError, load_cifar10, l
                       read_cifar_pickle)
 from .splits import (SPLIT_SEED, ImageData, ImageSplit, Splits, channel_stats, make_splits,
                      stratified_split, superclass_subset)
-from .summary import class_counts, hierarchy_table, samples_per_class, stats_table
+from .describe import class_counts, hierarchy_table, samples_per_class, stats_table
 from .synthetic import CIFAR100_HIERARCHY, ensure_synthetic
 
 DATASETS = {"cifar10": load_cifar10, "cifar100": load_cifar100, "eurosat": load_eurosat}

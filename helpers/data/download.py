@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
-from ..progress import LOG_ENV, ClosesItsBar, say
+from ..core.progress import LOG_ENV, ClosesItsBar, say
 
 MIRROR_ENV = "DATA_MIRROR"
 CHUNK = 1 << 16

@@ -3,7 +3,7 @@ whole batches are augmented with tensor operations, with no per-image Python and
 
 Random draws for an epoch (order, crop offsets, flips, quarter turns, cutout squares, jitter
 factors) come from a CPU generator seeded by (seed, epoch), so an epoch is the same on every device
-and after a resume. Each pass goes through the run's :class:`~helpers.passes.Passes` (every batch,
+and after a resume. Each pass goes through the run's :class:`~helpers.core.passes.Passes` (every batch,
 or a rehearsal's few timed ones).
 """
 
@@ -16,9 +16,9 @@ from typing import Iterator, Sequence, TypeVar
 import torch
 import torch.nn.functional as F
 
-from ..config import Run
-from ..device import batch_layout
-from ..passes import EVERY_BATCH, Passes
+from ..core.config import Run
+from ..core.device import batch_layout
+from ..core.passes import EVERY_BATCH, Passes
 from .splits import ImageSplit, Splits, channel_stats
 
 
@@ -240,7 +240,7 @@ def plain_loaders(splits: Splits, run: Run, *, batch_size: int, resize: int | No
                   stats: tuple[Sequence[float], Sequence[float]] | None = None,
                   ) -> tuple[DeviceLoader, DeviceLoader, DeviceLoader]:
     """Train, validation and test loaders in a fixed order and without augmentation: the input of
-    a feature cache (``helpers.features``)."""
+    a feature cache (``helpers.training.features``)."""
     mean, std = stats or channel_stats(splits.train.images)
     return tuple(DeviceLoader(split, batch_size=batch_size, mean=mean, std=std, device=run.device,
                               resize=resize, passes=run.passes)

@@ -15,11 +15,11 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ..device import place
+from ..core.device import place
 
 from .cnn import CNNV2, CNNV3, BaselineCNN, conv_block, rising
-from .budget import (SEED_BUDGET_LAYERS, CompactNet, SeparableBlock, blocks_for_budget,
-                     compact_for_budget, compact_size, seed_budget_model, stage_widths,
+from .budget import (SOURCE_BUDGET_LAYERS, CompactNet, SeparableBlock, blocks_for_budget,
+                     compact_for_budget, compact_size, source_budget_model, stage_widths,
                      width_for_budget)
 from .hierarchy import MultiHeadMobileNet, mobilenet_v3_small, output_side
 from .transfer import (BackboneAndHead, FusionBackbone, FusionBranch, MapHead, alexnet,
@@ -36,7 +36,7 @@ MODELS: dict[str, Callable[..., nn.Module]] = {
     "mobilenet_v2": mobilenet_v2,
     "middle_fusion": middle_fusion,
     "mobilenet_v3_small": mobilenet_v3_small,
-    "source_budget": seed_budget_model,
+    "source_budget": source_budget_model,
     "compact": CompactNet,
     "compact_budget": compact_for_budget,
 }
@@ -63,8 +63,8 @@ def rebuild_model(config: dict[str, Any]) -> nn.Module:
 
 
 __all__ = [
-    "SEED_BUDGET_LAYERS", "CompactNet", "SeparableBlock", "blocks_for_budget",
-    "compact_for_budget", "compact_size", "seed_budget_model", "stage_widths", "width_for_budget",
+    "SOURCE_BUDGET_LAYERS", "CompactNet", "SeparableBlock", "blocks_for_budget",
+    "compact_for_budget", "compact_size", "source_budget_model", "stage_widths", "width_for_budget",
     "BackboneAndHead", "BaselineCNN", "CNNV2", "CNNV3", "FusionBackbone", "FusionBranch",
     "IMAGENET", "calibrate_batch_norm", "fusion_branch",
     "IMAGENET_MEAN", "IMAGENET_STD", "MODELS", "MapHead", "MultiHeadMobileNet",

@@ -1,7 +1,7 @@
 """CIFAR-100 classifiers under a parameter budget: seed 001's seven models and our compact family.
 
 Seed 001's models are rebuilt from its slides, layer by layer, with its trainable parameter counts as
-the authority (``SEED_BUDGET_LAYERS`` says how each slide was read). Our family, :class:`CompactNet`,
+the authority (``SOURCE_BUDGET_LAYERS`` says how each slide was read). Our family, :class:`CompactNet`,
 is one design with a width knob: depthwise-separable residual blocks in three stages (32, 16 and 8
 pixels) and global average pooling - the three things the seed did not use.
 """
@@ -61,7 +61,7 @@ def _seed_500k() -> list[nn.Module]:
 
 
 # parameters -> (builder of the layer list, the layers as we read them from the slide)
-SEED_BUDGET_LAYERS: dict[int, tuple[Callable[[], list[nn.Module]], str]] = {
+SOURCE_BUDGET_LAYERS: dict[int, tuple[Callable[[], list[nn.Module]], str]] = {
     2_250: (_seed_2k, "MaxPool(3) -> Conv(3, 5, 3) -> ReLU -> MaxPool(3) -> BN(5) -> Linear(20, 100)"
                       "; unpadded convolutions, as everywhere up to 100K"),
     4_850: (_seed_5k, "2 x [Conv 3 x 3 -> ReLU -> MaxPool(3) -> BN], 6 and 10 filters -> "
@@ -86,12 +86,12 @@ SEED_BUDGET_LAYERS: dict[int, tuple[Callable[[], list[nn.Module]], str]] = {
 }
 
 
-def seed_budget_model(params: int) -> nn.Sequential:
-    """Seed 001's model with ``params`` trainable parameters (one of SEED_BUDGET_LAYERS)."""
-    if params not in SEED_BUDGET_LAYERS:
+def source_budget_model(params: int) -> nn.Sequential:
+    """Seed 001's model with ``params`` trainable parameters (one of SOURCE_BUDGET_LAYERS)."""
+    if params not in SOURCE_BUDGET_LAYERS:
         raise ValueError(f"seed 001 has no model of {params:,} parameters: choose one of "
-                         f"{', '.join(f'{p:,}' for p in SEED_BUDGET_LAYERS)}")
-    return nn.Sequential(*SEED_BUDGET_LAYERS[params][0]())
+                         f"{', '.join(f'{p:,}' for p in SOURCE_BUDGET_LAYERS)}")
+    return nn.Sequential(*SOURCE_BUDGET_LAYERS[params][0]())
 
 
 # --- our family -------------------------------------------------------------------------------

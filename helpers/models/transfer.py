@@ -3,7 +3,7 @@
 Every model here is a :class:`BackboneAndHead`: ``backbone`` turns images into features, ``head``
 classifies them, and ``forward`` is ``head(backbone(x))`` - the same computation as torchvision's
 own ``forward``. The split is what lets a frozen backbone's features be computed once and the head
-be trained on them (``helpers.features``).
+be trained on them (``helpers.training.features``).
 
 Freezing means: the backbone's parameters do not train *and* it stays in eval mode, so that batch
 norm uses ImageNet's running statistics instead of re-estimating them from each batch (a frozen

@@ -69,7 +69,7 @@ report.model_summary(model, (1, 3, 32, 32), run.device)
 # model to training mode (dropout on, batch norm learning), run it forward, measure the loss, clear
 # the old gradients, backpropagate, and let the optimiser take a step. Evaluation runs the model in
 # evaluation mode without gradients and only measures. This is the code every model of the project
-# trains with, exactly as `helpers/training.py` runs it:
+# trains with, exactly as `helpers/training/loop.py` runs it:
 
 # %%
 report.show_source(training.train_epoch, training.validate)

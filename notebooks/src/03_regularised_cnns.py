@@ -218,14 +218,14 @@ study_table = pd.DataFrame({
     "configuration": study_spread.index, "runs": study_spread["val_acc count"].to_numpy(),
     "val acc, mean": study_spread["val_acc mean"].to_numpy(),
     "val acc, std": study_spread["val_acc std"].to_numpy(),
-    "source report's val acc": [references.seed_figure(f"cnn_v3_study_{c}").value
+    "source report's val acc": [references.source_figure_of(f"cnn_v3_study_{c}").value
                                 for c in references.CNN_V3_STUDY]})
 report.table(study_table, f"CNNV3 study: validation accuracy over "
              f"{sentences.count(study_seeds, 'random seed')} beside the source report's single "
              "figure", formats={"runs": "count"})
 study["validation accuracy (%)"] = 100 * study["val_acc"]
 plots.spread_by_group(study, "config", "validation accuracy (%)",
-                      {c: 100 * references.seed_figure(f"cnn_v3_study_{c}").value
+                      {c: 100 * references.source_figure_of(f"cnn_v3_study_{c}").value
                        for c in references.CNN_V3_STUDY},
                       "CNNV3 study: validation accuracy per configuration");
 differences = significance.pairwise_welch(study, "configuration", "val_acc")

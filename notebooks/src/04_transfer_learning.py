@@ -106,7 +106,7 @@ for name, _, our_lr in scratch_models:
         options={f"{side} px": {"resize": side, "notes": {"study": "input side", "input": side}}
                  for side in scratch_sides},
         seeds=[seed], model=name, splits=splits, dataset="EuroSAT", num_classes=10,
-        recipe=recipes.overhead(recipes.our_recipe(
+        recipe=recipes.with_tile_symmetries(recipes.our_recipe(
             scratch_trial_epochs, lr=our_lr, batch_size=our_batch_size)).changed(name="side trial",
                                                                     tta="none"))
     scratch_side[name] = int(chosen_side.removesuffix(" px"))
@@ -119,7 +119,7 @@ native_side = splits.train.images.shape[-1]
 for name, source_lr, our_lr in scratch_models:
     source = recipes.source_recipe(scratch_epochs, lr=source_lr, batch_size=batch_size,
                                    patience=source_stop)
-    trainings = [(source, native_side), (recipes.overhead(recipes.our_recipe(
+    trainings = [(source, native_side), (recipes.with_tile_symmetries(recipes.our_recipe(
         our_scratch_epochs, lr=our_lr, batch_size=our_batch_size)), scratch_side[name])]
     if scratch_side[name] != native_side:
         trainings.append((source.changed(name=recipes.OUR_INPUT), scratch_side[name]))
@@ -137,7 +137,7 @@ for name, source_lr, our_lr in scratch_models:
 # MobileNetV2 with the same new classifier at each size, trained by our recipe on cached features.
 
 # %% tags=["hide-input"]
-head_recipe = recipes.overhead(recipes.our_recipe(
+head_recipe = recipes.with_tile_symmetries(recipes.our_recipe(
     head_epochs, optimizer="adamw", lr=our_head_lr, weight_decay=0.05, batch_size=batch_size,
     tta="none"))
 size_rows = []
@@ -219,7 +219,7 @@ if frozen_family is not None:
 # chosen one.
 
 # %% tags=["hide-input"]
-finetune_recipe = recipes.overhead(recipes.our_recipe(finetune_epochs, lr=finetune_lr,
+finetune_recipe = recipes.with_tile_symmetries(recipes.our_recipe(finetune_epochs, lr=finetune_lr,
                                                       batch_size=our_batch_size))
 backbone_scale, scale_trials = {}, {}
 for name in ["alexnet", "mobilenet_v2"]:

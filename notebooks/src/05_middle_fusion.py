@@ -104,7 +104,7 @@ print(f"fused feature maps of {len(cache.train) + len(cache.val) + len(cache.tes
 # below rest on all the random seeds.
 
 # %% tags=["hide-input"]
-our_recipe = recipes.overhead(recipes.our_recipe(head_epochs, optimizer="adamw", lr=our_head_lr,
+our_recipe = recipes.with_tile_symmetries(recipes.our_recipe(head_epochs, optimizer="adamw", lr=our_head_lr,
                                                  weight_decay=0.05, batch_size=batch_size))
 notes = {"weights": run.pretrained_weights, "input": input_size}
 head_inputs = dict(features=cache, splits=splits, resize=input_size, stats=imagenet)
@@ -196,7 +196,7 @@ diagnostics.show({labels[key]: (e.history, e.test) for key, e in trained.items()
 
 # %% tags=["findings"]
 report.findings(results.rows, [
-    *sentences.seed_figure_sentences([row for row in recipe_rows if row["recipe"] == recipes.SOURCE
+    *sentences.source_figure_sentences([row for row in recipe_rows if row["recipe"] == recipes.SOURCE
                                       and row["model"] == "middle_fusion"]),
     *([sentences.paired_sentence(row, seeds) for row in family.to_dict("records")]
       if family is not None else [*sentences.recipe_sentences(tests), *(

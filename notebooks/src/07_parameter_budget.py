@@ -14,7 +14,7 @@
 # flips) - what the recipe alone buys. Beside them, **our family**: one design with a width knob,
 # made of the things the source report did not use - depthwise-separable convolutions, residual
 # connections and global average pooling - at the widest setting within each budget, including a
-# 1K budget the source report had no model for. Our goals (`helpers/references.py`, in the table
+# 1K budget the source report had no model for. Our goals (`helpers/experiments/references.py`, in the table
 # below): a margin over the source report's published figure where the two models have the same
 # size; at 1K, where ours has fewer than half the parameters of the source report's smallest model,
 # that model's figure.
@@ -41,7 +41,7 @@ light_up_to = 10000  # our family's budgets up to this choose a lighter variant 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import data, experiments, findings, models, plots, recipes, references, report
+from helpers import data, experiments, headline, models, plots, recipes, references, report
 from helpers import sentences, spread
 
 run, results = report.start(NOTEBOOK, profile=profile, device=device, seed=seed,
@@ -68,7 +68,7 @@ print(f"train / validation / test: {splits.sizes()}")
 report.table(pd.DataFrame([
     {"parameters (ours)": models.count_parameters(models.build_model("source_budget", params=count)),
      "parameters (source report)": count, "layers, as we read them": reading}
-    for count, (_, reading) in models.SEED_BUDGET_LAYERS.items()]), "Source report 001's models")
+    for count, (_, reading) in models.SOURCE_BUDGET_LAYERS.items()]), "Source report 001's models")
 
 # %% [markdown]
 # ## Our family
@@ -128,7 +128,7 @@ if variant_trials:
 
 # %% tags=["hide-input"]
 plans = {}  # each training's model and recipe, by (label, recipe)
-for count in models.SEED_BUDGET_LAYERS:
+for count in models.SOURCE_BUDGET_LAYERS:
     for recipe in (source_recipe, our_recipe):
         plans[f"source_{count}", recipe.name] = dict(
             label=f"source_{count}", model="source_budget", recipe=recipe,
@@ -186,7 +186,7 @@ budget_table = pd.DataFrame({
     "goal margin (points)": [references.BUDGET_GOAL_POINTS[b] for b in ours_rows["budget"]],
     "goal": ours_rows["goal"]}).reset_index(drop=True)
 budget_table["goal met"] = [
-    findings.verdict_mark([r["test_acc"] for r in results.rows
+    headline.verdict_mark([r["test_acc"] for r in results.rows
                            if r["model"] == model and r["recipe"] == recipes.OURS], goal)
     for model, goal in zip(ours_rows["model"], ours_rows["goal"])]
 report.table(budget_table, "CIFAR-100 top-1 test accuracy by budget. The 1K budget is compared "
@@ -219,7 +219,7 @@ for title, keys in [("Source models, source recipe", [k for k in trained if k[1]
     plt.show()
 
 # %% tags=["findings"]
-table = findings.findings_frame(results.rows).set_index("model")  # means over the random seeds
+table = headline.findings_frame(results.rows).set_index("model")  # means over the random seeds
 ours_rows = table[table.index.str.startswith("ours_")].dropna(subset=["goal"])
 met = ours_rows["goal met"].str.startswith("✓")
 gains = ours_rows["our recipe, this run"] - ours_rows["source report"]

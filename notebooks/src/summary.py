@@ -15,15 +15,15 @@ device = "auto"  # the device named in the environment table
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import plots, references, report, summary, timings as run_timings
+from helpers import plots, records, references, report, summary
 
 run, _ = report.start(NOTEBOOK, profile=profile, device=device, seed=0, data_root="",
                       trains=False)
 results = summary.collect_results(run.layout)
 headline = summary.headline_table(results)
 models_table = summary.model_table(results)
-timings = run_timings.notebook_times(run.layout)
-record = run_timings.run_record(run.layout)
+timings = records.notebook_times(run.layout)
+record = records.run_record(run.layout)
 
 # %% tags=["findings"]
 with_goal = headline[headline["goal met"].fillna("") != ""] if "goal met" in headline else \

@@ -1,0 +1,159 @@
+"""How the passes over the data run: every batch, or - in a rehearsal - a few timed batches.
+
+The run carries one :class:`Passes` object (``run.passes``) and hands it to where passes happen:
+the loaders serve each pass through :meth:`Passes.take`, and ``fit`` asks :meth:`Passes.epochs` how
+many epochs to run and wraps them in :meth:`Passes.training`. A normal run's :class:`Passes` changes
+nothing. A rehearsal's :class:`CutPasses` stops every pass after a few batches - at least
+``min_batches``, more while those after the first have taken less than ``min_seconds``, so that fast
+batches are timed over many - and every training after one epoch. It writes each cut pass to a CSV
+file with the time the whole pass would take: the first batch (warm-up: cuDNN autotuning, first
+allocations) as measured, every further batch at the mean time of the later ones. A pass inside a
+training stands for as many epochs as the training plans, and so does the rest of an epoch's work
+(the checkpoint written after it); ``helpers.run.rehearsal`` turns the file into the full run's estimate.
+
+Each cut pass also records the work of the full pass, counted rather than timed so that it holds on
+any device: the multiply-adds of whatever ran on the first batch (forward, and backward in a
+training; ``torch.utils.flop_counter``), per image, times the images of the full pass and its repeats.
+Counting adds a few milliseconds to that first batch, which is timed as a warm-up anyway.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator, TypeVar
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from .device import peak_memory_mib, synchronise
+
+Batch = TypeVar("Batch")
+
+
+class Passes:
+    """Every batch of every pass and every planned epoch: what a normal run does."""
+
+    def take(self, batches: Iterator[Batch], total: int, images: int, device: torch.device
+             ) -> Iterator[Batch]:
+        """The batches of one pass over a loader of ``total`` batches (``images`` images): all."""
+        return batches
+
+    def epochs(self, planned: int) -> int:
+        """How many of a training's ``planned`` epochs to run: all of them."""
+        return planned
+
+    def training(self, epochs: int, device: torch.device, description: str = "training"
+                 ) -> AbstractContextManager:
+        """Wraps a training's epochs (nothing to do in a normal run)."""
+        return nullcontext()
+
+
+EVERY_BATCH = Passes()
+
+
+@dataclass(frozen=True)
+class TimedPart:
+    """One timed part of a rehearsal: a cut loader pass, or the rest of a training epoch."""
+
+    notebook: str
+    part: str              # "pass" or "epoch rest"
+    batches_run: int
+    batches_full: int
+    repeats: int           # how many times the full run does it (the planned epochs)
+    seconds: float         # as run in the rehearsal
+    full_seconds: float    # estimated for the full run, repeats included
+    images_full: int
+    multiply_adds_full: int  # counted on the first batch, scaled to the full run, repeats included
+    peak_memory_mib: float  # so far in this process: CUDA allocations on GPU, resident size on CPU
+    training: str = ""      # the training a pass belongs to ("" for one outside: caches, tests)
+
+
+def pass_seconds(first: float, rest: float, batches_run: int, batches_full: int) -> float:
+    """A whole pass of ``batches_full`` batches, from a cut one: the first batch as measured, the
+    others at the mean of the later batches (at the first's time when only one ran)."""
+    if batches_full <= 0:
+        return 0.0
+    later = rest / (batches_run - 1) if batches_run > 1 else first
+    return first + later * (batches_full - 1)
+
+
+class CutPasses(Passes):
+    """A rehearsal's passes: cut short, timed, and recorded in ``record`` (a CSV file)."""
+
+    def __init__(self, min_batches: int, record: Path, notebook: str, min_seconds: float = 0.3
+                 ) -> None:
+        if min_batches < 1:
+            raise ValueError(f"a rehearsal needs at least one batch per pass, got {min_batches}")
+        self.min_batches, self.min_seconds, self.notebook = min_batches, min_seconds, notebook
+        self.record = Path(record)
+        self.repeats = 1
+        self.pass_seconds_in_epoch = 0.0
+        self.current = ""  # the description of the training under way
+
+    def take(self, batches: Iterator[Batch], total: int, images: int, device: torch.device
+             ) -> Iterator[Batch]:
+        start = time.perf_counter()
+        marks: list[float] = []
+        per_image = 0.0
+        for batch in batches:
+            if marks:
+                yield batch
+            else:  # what the consumer does with the first batch is counted
+                with FlopCounterMode(display=False) as counter:
+                    yield batch
+                per_image = counter.get_total_flops() / 2 / _images_in(batch)
+            synchronise(device)
+            marks.append(time.perf_counter())
+            if len(marks) >= self.min_batches and marks[-1] - marks[0] >= self.min_seconds:
+                break
+        if not marks:
+            return
+        first, rest = marks[0] - start, marks[-1] - marks[0]
+        self.pass_seconds_in_epoch += first + rest
+        self._write("pass", len(marks), total, first + rest,
+                    pass_seconds(first, rest, len(marks), total) * self.repeats, device,
+                    images, per_image * images * self.repeats)
+
+    def epochs(self, planned: int) -> int:
+        return min(planned, 1)
+
+    @contextmanager
+    def training(self, epochs: int, device: torch.device, description: str = "training"
+                 ) -> Iterator[None]:
+        """The one epoch run inside stands for ``epochs``: its passes are counted that many times,
+        and so is the rest of its work (scheduler, checkpoints). Its parts are recorded under
+        ``description``."""
+        outer = self.repeats, self.pass_seconds_in_epoch, self.current
+        self.repeats, self.pass_seconds_in_epoch, self.current = epochs, 0.0, description
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            synchronise(device)
+            rest = max(0.0, time.perf_counter() - start - self.pass_seconds_in_epoch)
+            self._write("epoch rest", 0, 0, rest, rest * epochs, device, 0, 0.0)
+            self.repeats, self.current = outer[0], outer[2]
+            self.pass_seconds_in_epoch = outer[1] + self.pass_seconds_in_epoch + rest
+
+    def _write(self, part: str, run: int, full: int, seconds: float, full_seconds: float,
+               device: torch.device, images: int, multiply_adds: float) -> None:
+        row = TimedPart(self.notebook, part, run, full, self.repeats, round(seconds, 4),
+                        round(full_seconds, 4), images, round(multiply_adds),
+                        round(peak_memory_mib(device), 1), self.current)
+        self.record.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.record.is_file()
+        with self.record.open("a", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(asdict(row)))
+            if new:
+                writer.writeheader()
+            writer.writerow(asdict(row))
+
+
+def _images_in(batch: object) -> int:
+    """The number of images in a batch: the length of its first tensor (inputs, then targets)."""
+    first = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return len(first)

@@ -1,0 +1,141 @@
+"""Plots that compare models or recipes: spreads over seeds, recipes against the source reports,
+the ladder, the superclass mappings, accuracy against size."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.ticker import NullFormatter
+
+from .style import axis
+
+
+def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dict[str, float],
+                    title: str = "", ax: Axes | None = None) -> Axes:
+    """One dot per run, the mean of each group as a bar, and the source report's single figure as a cross."""
+    ax = axis(ax, figsize=(8, 3.8))
+    order = list(dict.fromkeys(frame[group]))
+    sns.barplot(data=frame, x=group, y=value, order=order, errorbar=None, alpha=0.35, ax=ax)
+    sns.stripplot(data=frame, x=group, y=value, order=order, color="black", size=6, jitter=0.15,
+                  ax=ax, label="one run (random seed)")
+    marks = [(i, references[name]) for i, name in enumerate(order) if name in references]
+    if marks:
+        ax.scatter(*zip(*marks), marker="X", s=110, color="tab:red", zorder=5, label="source report")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    ax.legend(unique.values(), unique.keys(), loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title)
+    return ax
+
+
+def recipes_against_source(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """Test accuracy per model with the source recipe and with ours (bars), the source report's
+    figure (black mark) and our goal (red mark); ``table`` has columns model, "source recipe",
+    "ours" and optionally "source figure" and "goal" (0-1, empty where there is none)."""
+    ax = axis(ax, (8, 0.6 * len(table) + 1.4))
+    positions = np.arange(len(table))
+    for offset, column, colour in ((-0.2, "source recipe", sns.color_palette()[7]),
+                                   (0.2, "ours", sns.color_palette()[0])):
+        if column in table:
+            ax.barh(positions + offset, 100 * table[column].astype(float), height=0.38,
+                    color=colour, label=f"{column} (this run)")
+    for column, colour, marker, label in (("source figure", "black", "|", "source report's figure"),
+                                          ("goal", "tab:red", "d", "our goal on real data")):
+        if column in table:
+            values = table[column].astype(float)
+            shown = values.notna().to_numpy()
+            ax.scatter(100 * values[shown], positions[shown], color=colour, marker=marker, s=160,
+                       zorder=3, label=label, linewidths=2.5)
+    ax.set_yticks(positions, table["model"])
+    ax.invert_yaxis()
+    ax.set(xlabel="test accuracy (%)", xlim=(0, 100), title=title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (len(table) + 3)), ncol=2)
+    return ax
+
+
+def ladder_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """Test accuracy after each step from the source recipe to ours (``table``: columns step and
+    test_acc, 0-1), each bar labelled with its gain over the step before."""
+    ax = axis(ax, (8, 0.5 * len(table) + 1.2))
+    values = 100 * table["test_acc"].to_numpy(dtype=float)
+    ax.barh(table["step"], values, color=sns.color_palette("crest", len(table)))
+    for position, (value, gain) in enumerate(zip(values, np.diff(values, prepend=np.nan))):
+        text = f"{value:.1f} %" + ("" if np.isnan(gain) else f" ({gain:+.1f})")
+        ax.text(value + 0.5, position, text, va="center", fontsize=8)
+    ax.invert_yaxis()
+    low = max(0.0, values.min() - 15)
+    ax.set(xlabel="test accuracy (%)", xlim=(low, min(100.0, values.max() + 8)), title=title)
+    return ax
+
+
+def mapping_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """Superclass test accuracy of each way to get it (``table``: columns method, accuracy 0-1)."""
+    ordered = table.sort_values("accuracy")
+    ax = axis(ax, figsize=(8, 0.45 * len(table) + 1.2))
+    ax.barh(ordered["method"], 100 * ordered["accuracy"], color=sns.color_palette()[2])
+    for position, value in enumerate(ordered["accuracy"]):
+        ax.text(100 * value + 0.5, position, f"{value:.1%}", va="center", fontsize=8)
+    ax.set(xlabel="superclass test accuracy (%)", xlim=(0, 100), title=title)
+    return ax
+
+
+def accuracy_by_parameters(frame: pd.DataFrame, published: dict[int, float], title: str = "",
+                           ax: Axes | None = None, lines: bool = True) -> Axes:
+    """Test accuracy against trainable parameters (log scale): one series per ``family`` of
+    ``frame`` (columns family, params, test_acc), joined by lines where ``lines``, and seed 001's
+    published points."""
+    ax = axis(ax, (8, 4.8))
+    for family, rows in frame.sort_values("params").groupby("family", sort=False):
+        ax.plot(rows["params"], 100 * rows["test_acc"], marker="o", label=f"{family} (this run)",
+                linestyle="-" if lines else "none")
+    ax.plot(list(published), [100 * v for v in published.values()], linestyle="none", marker="x",
+            markersize=9, color="black", label="source report 001 (published)")
+    ax.set_xscale("log")
+    ax.set(xlabel="trainable parameters (log scale)", ylabel="top-1 test accuracy (%)", title=title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    return ax
+
+
+def accuracy_by_parameters_by_dataset(frame: pd.DataFrame, published: dict[str, dict[int, float]],
+                                      title: str) -> list[Axes]:
+    """Test accuracy against trainable parameters (log scale), one panel per data set of ``frame``
+    (columns dataset, recipe, params, test_acc), one colour per recipe, with the source reports'
+    published points of each data set (``published``: data set -> parameters -> accuracy)."""
+    return accuracy_against_by_dataset(frame, "params", "trainable parameters (log scale)",
+                                       published, title)
+
+
+def accuracy_against_by_dataset(frame: pd.DataFrame, x: str, xlabel: str,
+                                published: dict[str, dict[float, float]], title: str
+                                ) -> list[Axes]:
+    """Test accuracy against column ``x`` of ``frame`` (log scale; parameters, training
+    multiply-adds, ...), one panel per data set, one colour per recipe, with published points
+    where ``published`` gives them (data set -> x -> accuracy)."""
+    frame = frame.dropna(subset=[x])
+    datasets = list(dict.fromkeys(frame["dataset"]))
+    figure, axes = plt.subplots(1, len(datasets), figsize=(3.9 * len(datasets), 3.6),
+                                squeeze=False)
+    colours = dict(zip(dict.fromkeys(frame["recipe"]), sns.color_palette("colorblind")))
+    for ax, dataset in zip(axes[0], datasets):
+        rows = frame[frame["dataset"] == dataset]
+        for recipe, group in rows.groupby("recipe", sort=False):
+            ax.plot(group[x], 100 * group["test_acc"], marker="o", linestyle="none",
+                    color=colours[recipe], label=recipe, alpha=0.8)
+        points = published.get(dataset, {})
+        if points:
+            ax.plot(list(points), [100 * v for v in points.values()], linestyle="none", marker="x",
+                    markersize=8, color="black", label="source report (published)")
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # decades only: minor labels collide
+        ax.set_title(dataset, fontsize=10)
+        ax.set(xlabel=xlabel, ylabel="test accuracy (%)")
+    handles = {label: handle for ax in axes[0] for handle, label in
+               zip(*ax.get_legend_handles_labels())}
+    figure.legend(handles.values(), handles.keys(), loc="upper center", ncol=len(handles),
+                  fontsize=8, bbox_to_anchor=(0.5, 1.02))
+    figure.suptitle(title, y=1.1, fontweight="bold")
+    figure.tight_layout()
+    return list(axes[0])
