@@ -1,22 +1,25 @@
 """The package behind the notebooks, one folder per step of the data's way, read in this order:
 
-1. ``core``: the run (profiles, device, seeding: ``core.config``), where its files go
-   (``core.paths``), what it records (``core.records``), how passes over the data run
-   (``core.passes``), progress and the device's differences (``core.device``).
+1. ``core``: the run (profiles, device, seeding: ``core.config``), the notebooks' parameters
+   (``core.parameters``), where its files go (``core.paths``), what it records
+   (``core.records``), how passes over the data run (``core.passes``), work counted
+   (``core.work``), progress and the device's differences (``core.device``).
 2. ``data``: download and verify, uint8 tensors, splits, synthetic stand-ins, the device loader.
 3. ``models``: every network, built by name.
 4. ``training``: the loop and ``fit`` (``training.loop``), optimisers, recipes, checkpoints,
    frozen-feature caches.
 5. ``evaluation``: predictions, metrics, calibration, superclass mappings.
-6. ``stats``: significance tests and the spread over random seeds.
+6. ``stats``: the bootstrap, significance tests, a notebook's family of comparisons, the spread
+   over random seeds.
 7. ``experiments``: train a model by name and recipe and write its results row; choices made on
-   validation; the source documents' figures and our goals (``experiments.references``).
-8. ``report``: what a notebook shows - tables, the findings, sentences, diagnostics, plots, and the
-   run's summary.
+   validation; the studies' mechanics; the source documents' figures and our goals
+   (``experiments.references``).
+8. ``report``: what a notebook shows - its preamble, tables, the findings and conclusions,
+   sentences, names, number formats, diagnostics, plots, and the run's summary.
 
-Apart from what the notebooks import: ``run`` (the pipeline behind run_all.sh, parameters, the PDF
-export, the rehearsal's estimate) and ``commands`` (``python -m helpers.commands.<name>``: bench,
-gpu_check, fashion_mnist).
+Apart from what the notebooks import: ``run`` (the pipeline behind run_all.sh, notebooks side by
+side, the PDF export, the rehearsal's estimate) and ``commands`` (``python -m
+helpers.commands.<name>``: bench, gpu_check, fashion_mnist).
 
 The notebooks import short names, each a module of one of these folders:
 ``from helpers import data, experiments, models, recipes, report, sentences``.

@@ -4,6 +4,8 @@ guard that the tests leave the checkout's ``reports/`` and ``data/`` as they fou
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,19 @@ def synthetic_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, sizes in SIZES.items():
         synthetic.ensure_synthetic(name, root, sizes)
     return root
+
+
+def local_repository(folder: Path) -> Path:
+    """A git repository holding this checkout's files as they are (committed or not)."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    for name in listed:
+        source = ROOT / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=test", "-c", "user.email=test@example.org", "commit", "-qm",
+                  "snapshot"]):
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+    return folder

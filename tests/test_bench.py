@@ -20,7 +20,7 @@ def test_the_command_prints_each_speed_and_ratios_taken_from_them(capsys, monkey
     assert printed == set(speeds)
 
 
-def test_seed_style_and_device_pipelines_serve_the_same_amount_of_data() -> None:
+def test_the_source_reports_pipeline_and_ours_serve_the_same_amount_of_data() -> None:
     feeds = bench.pipelines(bench.cifar_shaped(256), 64, 0, bench.resolve_device("cpu"))
     shapes = {name: [tuple(x.shape) for x, _ in feed()] for name, feed in feeds.items()}
     assert set(shapes) == {"device loader", "DataLoader + PIL (0 workers)", "compute only"}

@@ -62,12 +62,21 @@ def test_the_sentence_gives_both_recipes_before_and_after_scaling() -> None:
             {"model": "cnn_v2", "recipe": "ours", "test_ece": 0.06, "test_ece_tempered": 0.03,
              "temperature": 0.8}]
     assert sentences.calibration_sentence(rows, "cnn_v2") == (
-        "Calibration of cnn_v2 (expected calibration error on the test set, the mean over each "
+        "CNNV2's calibration (expected calibration error on the test set, the mean over each "
         "recipe's random seeds; the reliability diagrams show the first; lower is better): "
         "the source recipe 10.0%, our recipe 5.0%; after temperature scaling fitted on "
         "validation: the source recipe 2.0% (temperature 1.50), our recipe 2.0% (temperature "
         "0.85).")
     assert sentences.calibration_sentence(rows[:2], "cnn_v2").startswith(
-        "Calibration of cnn_v2 (expected calibration error on the test set; lower is better): ")
+        "CNNV2's calibration (expected calibration error on the test set; lower is better): ")
     assert sentences.calibration_sentence(rows, "other") == ""
     assert sentences.calibration_sentence([{"model": "cnn_v2", "recipe": "ours"}], "cnn_v2") == ""
+
+
+def test_the_temperature_stays_within_its_range_where_predictions_say_nothing() -> None:
+    """Near-uniform logits that are right a tenth of the time: the unbounded fit would drive the
+    temperature to thousands; it stops at the top of its range."""
+    generator = torch.Generator().manual_seed(0)
+    logits = 0.01 * torch.randn(2000, 10, generator=generator)
+    labels = torch.randint(0, 10, (2000,), generator=generator)
+    assert calibration.fit_temperature(Predictions(logits, labels)) <= calibration.TEMPERATURES[1]

@@ -7,7 +7,7 @@ import torch
 
 from helpers.core import config
 
-from helpers.run import parameters
+from helpers.core import parameters
 from helpers.core.config import ConfigError
 
 
@@ -63,3 +63,35 @@ def test_checkpoints_go_under_the_notebook_and_only_where_the_profile_keeps_them
     run = config.setup(profile="full", device="cpu", data_root=tmp_path, notebook="04_x")
     assert run.checkpoint_dir("alexnet-seed") == tmp_path / "full" / "checkpoints" / "04_x" / \
         "alexnet-seed"
+
+
+def test_a_data_root_that_is_a_file_ends_in_one_clear_line(tmp_path, monkeypatch) -> None:
+    afile = tmp_path / "cifar.tar.gz"
+    afile.write_text("not a folder")
+    with pytest.raises(ConfigError, match=r"^data_root is .*a file: point it at a folder"):
+        config.setup(profile="smoke", device="cpu", data_root=afile)
+    monkeypatch.setenv("DATA_ROOT", str(afile))
+    with pytest.raises(ConfigError, match=r"^DATA_ROOT is .*a file: point it at a folder"):
+        config.setup(profile="full", device="cpu")
+    from helpers.run import pipeline
+    monkeypatch.setattr(pipeline, "find_browser", lambda: "chromium")
+    with pytest.raises(ConfigError, match="DATA_ROOT is .*a file"):
+        pipeline.prepare("full", ["02"], pdf=False)
+
+
+def test_seeds_below_one_end_in_one_clear_line(tmp_path) -> None:
+    from helpers.core import parameters
+    notebook = parameters.NOTEBOOKS_DIR / "02_baseline_cnn.ipynb"
+    with pytest.raises(ConfigError, match="seeds is 0, but it counts random seeds: give 1 or more"):
+        parameters.parameters_for(notebook, "smoke", {"02_baseline_cnn": {"seeds": 0}}, "mine.yaml")
+
+
+def test_a_value_changed_by_hand_is_kept_and_named() -> None:
+    from helpers.core import parameters
+
+    namespace = {**parameters.source_defaults("02_baseline_cnn"), "profile": "smoke",
+                 "lr": 0.01, "seeds": 1}
+    chosen = parameters.apply_profile("02_baseline_cnn", namespace)
+    assert namespace["lr"] == 0.01 and namespace["seeds"] == 1 and namespace["epochs"] == 2
+    assert chosen.by_hand == {"lr": 0.01, "seeds": 1}
+    assert chosen.sentence().endswith("set by hand and kept: lr = 0.01, seeds = 1.")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.core import progress
 from helpers.data import download
 from helpers.data.download import Patience, SourceFailed
 
@@ -100,7 +101,8 @@ def test_cifar_archives_try_a_byte_identical_mirror_before_toronto(monkeypatch) 
 
 
 def test_a_download_reports_its_progress_to_the_run_log(tmp_path, servers, monkeypatch) -> None:
-    log = tmp_path / "progress.log"
-    monkeypatch.setenv("HELPERS_PROGRESS_LOG", str(log))
+    monkeypatch.setenv("HELPERS_PROGRESS_LOGS", str(tmp_path))
+    monkeypatch.setitem(progress.NOTEBOOK, "name", "04_transfer_learning")
+    log = tmp_path / "04_transfer_learning.log"
     download.download([servers["good"]], tmp_path / "a.tgz", MD5, label="CIFAR-100")
     assert "CIFAR-100 served by 127.0.0.1" in log.read_text()

@@ -19,6 +19,7 @@ from helpers.training import recipes
 
 from helpers.experiments import results
 from helpers.data import ImageSplit, Splits
+from helpers.training.loop import fit
 
 
 def random_splits(count: int = 64) -> Splits:
@@ -66,31 +67,32 @@ def test_a_model_trained_over_seeds_keeps_one_row_per_seed(tmp_path, monkeypatch
     trained = experiments.train_over_seeds(run, file, seeds=[0, 1], label="a", model="cnn_v2",
                                            splits=random_splits(), recipe=ours, dataset="fake")
     assert [e.row["seed"] for e in trained] == [0, 1]
-    assert trained[0].row["test_acc"] != trained[1].row["test_acc"] or \
-        trained[0].history.rows != trained[1].history.rows
+    weights = [e.model.state_dict()["classifier.5.weight"] for e in trained]
+    assert not torch.equal(*weights)  # each seed draws its own initial weights and batch order
+    assert not torch.equal(trained[0].test.logits, trained[1].test.logits)
     experiments.train_model(run, file, label="a", model="cnn_v2", splits=random_splits(),
                             recipe=ours, dataset="fake", seed=1)  # the same seed again: replaced
     assert sorted(row["seed"] for row in file.rows) == [0, 1]
 
 
-def test_the_seed_recipe_and_ours_differ_as_the_notebooks_say() -> None:
-    seed = recipes.source_recipe(10)
+def test_the_source_recipe_and_ours_differ_as_the_notebooks_say() -> None:
+    source = recipes.source_recipe(10)
     ours = recipes.our_recipe(10)
-    assert (seed.optimizer, seed.schedule, seed.augment, seed.tta) == ("adam", None,
+    assert (source.optimizer, source.schedule, source.augment, source.tta) == ("adam", None,
                                                                        data.NO_AUGMENT, "none")
     assert (ours.optimizer, ours.schedule, ours.augment, ours.tta) == ("sgd", "cosine",
                                                                        data.CROP_FLIP, "flip")
     assert ours.label_smoothing > 0 and not ours.decay_norm_and_bias
     overhead = recipes.with_tile_symmetries(ours)
     assert overhead.augment == data.DIHEDRAL and overhead.tta == "dihedral"
-    assert recipes.with_tile_symmetries(seed) == seed
+    assert recipes.with_tile_symmetries(source) == source
 
 
 def test_each_ladder_step_changes_exactly_what_its_label_names() -> None:
-    seed, ours = recipes.source_recipe(10), recipes.our_recipe(20)  # CNNV2: no weight decay in the source report's
-    steps = recipes.ladder(seed, ours)
+    source, ours = recipes.source_recipe(10), recipes.our_recipe(20)  # CNNV2: no weight decay
+    steps = recipes.ladder(source, ours)
     assert [step.name for step in steps] == [name for name, _ in recipes.LADDER_STEPS[:-1]]
-    previous = seed
+    previous = source
     for step, (name, fields) in zip(steps + [replace(ours, tta="none")], recipes.LADDER_STEPS):
         changed = {f.name for f in dataclass_fields(step)
                    if f.name != "name" and getattr(step, f.name) != getattr(previous, f.name)}
@@ -125,75 +127,73 @@ def test_recipe_settings_are_plain_values_for_the_results_file() -> None:
     assert "test-time flip" in settings["recipe_detail"]
 
 
-def test_tests_by_model_groups_a_notebooks_trainings_by_model_then_recipe() -> None:
-    def trained(test: str) -> experiments.Experiment:
-        return experiments.Experiment(model=None, history=None, test=test, row={})
-
-    tests = experiments.tests_by_model({("a", "source"): trained("a-s"),
-                                        ("b", "ours"): trained("b-o"),
-                                        ("a", "ours"): trained("a-o")})
-    assert tests == {"a": {"source": "a-s", "ours": "a-o"}, "b": {"ours": "b-o"}}
-
-
-def test_a_kept_trial_training_stands_for_the_identical_training_without_training_again(
-        tmp_path, monkeypatch) -> None:
-    """The chosen option's trial (tta none, its own name) evaluated by the final recipe gives what
-    training that recipe afresh gives, fit is not called, and another recipe or seed is refused."""
+def test_a_trial_chooses_on_validation_and_its_trainings_stay_apart(tmp_path,
+                                                                    monkeypatch) -> None:
+    """The option listed second wins on validation although it is worse on test; the table holds
+    validation figures only; the trial's rows carry the trial's recipe name, and the chosen
+    recipe's own training afterwards trains afresh."""
     monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
     run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="07_test")
     file = results.ResultsFile(tmp_path / "07_test.csv")
-    ours = recipes.our_recipe(2, batch_size=16, lr=0.01)
-    variants = {"plain": ours, "light": ours.changed(label_smoothing=0.0, weight_decay=0.0)}
-    training = dict(model="cnn_v2", splits=random_splits(), dataset="fake")
-    chosen, table, fitted = experiments.choose_on_validation(
-        run, file, label="trial", seeds=[3], keep=True, **training,
-        options={name: {"recipe": recipe.changed(name="variant trial", tta="none")}
-                 for name, recipe in variants.items()})
-    assert fitted is not None and fitted.label == f"trial: {chosen}" and fitted.seed == 3
-    assert table.loc[table["chosen"], "option"].item() == chosen
-    assert experiments.choose_on_validation(  # nothing kept unless asked for
-        run, file, label="trial", seeds=[3], **training,
-        options={"plain": {"recipe": ours.changed(name="trial")}}).fitted is None
-    afresh = experiments.train_model(run, file, label="afresh", recipe=variants[chosen], seed=3,
-                                     **training)
-
-    def no_training(*args, **kwargs):
-        raise AssertionError("a kept training was trained again")
-
-    monkeypatch.setattr(experiments.train, "fit", no_training)
-    reused = experiments.train_model(run, file, label="reused", recipe=variants[chosen], seed=3,
-                                     fitted=fitted, **training)
-    assert torch.equal(reused.test.logits, afresh.test.logits)  # with the final recipe's flips
-    assert reused.row["tta"] == "flip" and reused.row["training reused from"] == f"trial: {chosen}"
-    without_time = lambda rows: [{k: v for k, v in row.items() if k != "seconds"}  # noqa: E731
-                                 for row in rows]
-    assert without_time(reused.history.rows) == without_time(afresh.history.rows)
-    other = "light" if chosen == "plain" else "plain"
-    for recipe, seed, changed in ((variants[other], 3, {}), (variants[chosen], 4, {}),
-                                  (variants[chosen], 3, {"splits": random_splits(32)}),
-                                  (variants[chosen], 3, {"resize": 48})):
-        with pytest.raises(ValueError, match="cannot stand for that training"):
-            experiments.train_model(run, file, label="wrong", recipe=recipe, seed=seed,
-                                    fitted=fitted, **{**training, **changed})
-
-
-def test_the_kept_training_is_the_chosen_options_first_random_seed(tmp_path) -> None:
-    """Options listed worse first: the second option wins, and its first seed's training is
-    kept, whatever order the seeds ran in."""
-    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="07_test")
-    file = results.ResultsFile(tmp_path / "07_test.csv")
-    figures = {("a", 3): 0.2, ("a", 4): 0.3, ("b", 3): 0.6, ("b", 4): 0.5}
+    figures = {("a", 3): (0.2, 0.9), ("a", 4): (0.3, 0.9), ("b", 3): (0.6, 0.1),
+               ("b", 4): (0.5, 0.1)}  # (validation, test)
 
     def trainer(run, results, *, label, seed, recipe, model):
         option = label.split(": ")[1]
-        network = torch.nn.Linear(1, 1)
-        torch.nn.init.constant_(network.weight, seed)
-        return experiments.Experiment(network, history=f"{option} {seed}", test=None,
-                                      row={"model": label, "val_acc": figures[option, seed]})
+        val, test = figures[option, seed]
+        return experiments.Experiment(None, None, None, {"model": label, "recipe": recipe.name,
+                                                         "val_acc": val, "test_acc": test})
 
-    chosen, table, fitted = experiments.choose_on_validation(
-        run, file, label="trial", seeds=[3, 4], keep=True, trainer=trainer, model="net",
-        options={name: {"recipe": recipes.our_recipe(1).changed(name=name)} for name in "ab"})
+    chosen, table = experiments.choose_on_validation(
+        run, file, label="trial", seeds=[3, 4], trainer=trainer, model="net",
+        options={name: {"recipe": recipes.our_recipe(1).changed(name="variant trial")}
+                 for name in "ab"})
     assert chosen == "b" and table["chosen"].tolist() == [False, True]
-    assert (fitted.label, fitted.seed, fitted.history) == ("trial: b", 3, "b 3")
-    assert fitted.state["weight"].item() == 3 and fitted.settings == {"model": "net"}
+    assert table["validation accuracy (mean)"].tolist() == pytest.approx([0.25, 0.55])
+    assert not any("test" in column for column in table.columns)
+    ours = recipes.our_recipe(1, batch_size=16, lr=0.01)
+    training = dict(model="cnn_v2", splits=random_splits(), dataset="fake")
+    experiments.choose_on_validation(run, file, label="trial", seeds=[3], **training,
+                                     options={"plain": {"recipe": ours.changed(name="trial")}})
+    fits = []
+    monkeypatch.setattr(experiments.train, "fit", lambda *a, **k: fits.append(1) or fit(*a, **k))
+    experiments.train_model(run, file, label="final", recipe=ours, seed=3, **training)
+    assert fits == [1]  # the chosen option's training is not reused
+    assert {row["recipe"] for row in file.rows if row["model"].startswith("trial")} == {"trial"}
+
+
+TIMING = ("seconds", "images_per_s")
+
+
+def without_timing(row: dict) -> dict:
+    return {key: value for key, value in row.items() if key not in TIMING}
+
+
+def test_the_source_recipe_read_from_its_control_equals_its_own_training(tmp_path,
+                                                                          monkeypatch) -> None:
+    """One training of the equal-epochs control gives the source recipe's row as training it
+    alone does (its kept epoch among its own epochs, its final epoch, which images it got right),
+    and the control's row as training the control alone does."""
+    monkeypatch.setenv("REPORTS_ROOT", str(tmp_path / "reports"))
+    run = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="02_test")
+    source = recipes.source_recipe(3, batch_size=16)
+    control = recipes.equal_epochs(source, recipes.our_recipe(5))
+    assert control.shares_epochs_with(source) and not source.shares_epochs_with(control)
+    training = dict(label="cnn_v2", model="cnn_v2", splits=random_splits(), dataset="fake",
+                    seed=4)
+    apart, together = results.ResultsFile(tmp_path / "a.csv"), results.ResultsFile(tmp_path / "b.csv")
+    alone = [experiments.train_model(run, apart, recipe=recipe, **training)
+             for recipe in (source, control)]
+    shared = experiments.train_with_control(run, together, source=source, control=control,
+                                            **training)
+    for one, other in zip(alone, shared):
+        assert without_timing(one.row) == without_timing(other.row)
+        assert [without_timing(r) for r in one.history.rows] == \
+            [without_timing(r) for r in other.history.rows]
+        assert torch.equal(one.test.logits, other.test.logits)
+    assert shared[0].row["epochs_run"] == 3 and shared[1].row["epochs_run"] == 5
+    for key, answers in apart.correct.items():
+        for epoch in answers:
+            assert (answers[epoch] == together.correct[key][epoch]).all()
+    # a control that is not the source recipe trained longer trains the two apart
+    assert not recipes.our_recipe(5).shares_epochs_with(source)

@@ -48,7 +48,7 @@ SEED_COUNTS = [2_250, 4_850, 10_161, 49_525, 99_949, 503_396, 1_001_362]
 BUDGETS = [1_000, 5_000, 10_000, 50_000, 100_000, 500_000, 1_000_000]
 
 
-def test_the_seven_seed_budget_models_have_the_seeds_exact_parameter_counts() -> None:
+def test_the_seven_source_budget_models_have_the_reports_exact_parameter_counts() -> None:
     assert list(models.SOURCE_BUDGET_LAYERS) == SEED_COUNTS
     for count in SEED_COUNTS:
         model = models.build_model("source_budget", params=count)
@@ -56,7 +56,7 @@ def test_the_seven_seed_budget_models_have_the_seeds_exact_parameter_counts() ->
         assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 100)
     # the 500K model: padding 1 and a residual block of two conv + batch-norm pairs
     residual = [m for m in models.build_model("source_budget", params=503_396).modules()
-                if isinstance(m, models.budget.SeedResidual)]
+                if isinstance(m, models.budget.SourceResidual)]
     assert len(residual) == 1
     with pytest.raises(ValueError, match="no model of 1,234"):
         models.build_model("source_budget", params=1234)

@@ -16,7 +16,7 @@ from helpers.run import execution
 
 from helpers.run import export
 
-from helpers.run import parameters
+from helpers.core import parameters
 
 from helpers.run import pipeline
 from helpers.core.config import PROFILES, ConfigError
@@ -120,13 +120,26 @@ def test_a_failing_notebook_keeps_its_partial_output_and_is_named(monkeypatch, t
     assert "01_broken,".encode() in ReportPaths(reports / "smoke").timings.read_bytes()
 
 
+def test_the_check_rebuilds_with_the_address_the_notebooks_were_built_with(tmp_path) -> None:
+    """Notebooks built for a fork's address are up to date whatever remote the checkout has."""
+    tool = [sys.executable, str(ROOT / "tools" / "build_notebooks.py"), "--out", str(tmp_path)]
+    subprocess.run([*tool, "--repo-url", "https://github.com/you/fork"], check=True)
+    assert subprocess.run([*tool, "--check"], capture_output=True).returncode == 0
+    stale = tmp_path / "02_baseline_cnn.ipynb"
+    stale.write_text(stale.read_text().replace("Baseline", "Basis", 1))
+    assert subprocess.run([*tool, "--check"], capture_output=True).returncode == 1
+
+
 def test_committed_notebooks_are_built_from_their_sources() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_notebooks.py"), "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     for notebook in parameters.list_notebooks():
         cells = nbformat.read(notebook, as_version=4).cells
-        assert "colab.research.google.com/github/" in cells[0].source
+        # this checkout names no public address: no badge to a page that does not exist
+        assert "colab.research.google.com/github/" not in cells[0].source
+        assert "build the notebooks with its address" in cells[0].source
+        assert 'REPO_URL = ""' in cells[1].source
         assert not any(cell.get("outputs") for cell in cells if cell.cell_type == "code")
 
 
@@ -207,12 +220,15 @@ def test_the_full_profile_on_a_cpu_says_so_with_the_rehearsal_estimate(monkeypat
 
 
 def test_progress_lines_reach_the_terminal_with_the_elapsed_time(tmp_path, capsys) -> None:
-    log = tmp_path / "02.log"
-    with execution.ProgressEcho(log, expected=120.0):
-        from helpers.core import progress
+    from helpers.core import progress
+
+    log = tmp_path / "02_x.log"
+    progress.NOTEBOOK["name"] = "02_x"  # as config.setup names the notebook in its kernel
+    with execution.ProgressEcho(log, expected=120.0, named=True):
         progress.say("cnn (seed) epoch 1/3  train_loss 2.1")
     out = capsys.readouterr().out
     assert "] cnn (seed) epoch 1/3  train_loss 2.1" in out and "of about 2 min 0 s" in out
+    assert "[02_x " in out  # side by side, each line names its notebook
 
 
 @pytest.mark.skipif(export.find_browser() is None or shutil.which("pdftotext") is None,

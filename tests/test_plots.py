@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from helpers.report import plots  # noqa: E402
-from helpers.training.loop import History  # noqa: E402
+from helpers.training.history import History  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def test_the_curves_grid_has_one_panel_per_training_with_units_whole_epochs_and_
         ) -> None:
     axes = plots.curves_grid({"CNNV2, source recipe": history(), "CNNV2, our recipe": history(2)},
                              "CNNV2")
-    assert [ax.get_title() for ax in axes] == ["CNNV2,\nsource recipe", "CNNV2,\nour recipe"]
+    assert [ax.get_title() for ax in axes] == ["CNNV2, source recipe", "CNNV2, our recipe"]
     assert axes[0].figure._suptitle.get_text() == "CNNV2"
     assert (axes[0].get_xlabel(), axes[0].get_ylabel()) == ("epoch", "accuracy (%)")
     assert max(axes[0].lines[1].get_ydata()) == pytest.approx(60.0)  # validation, in percent
@@ -70,7 +70,7 @@ def test_recipes_chart_marks_the_seed_figure_and_the_goal_only_where_they_exist(
 def test_the_ladder_labels_each_step_with_its_gain() -> None:
     table = pd.DataFrame({"step": ["seed", "+ augmentation", "ours"], "test_acc": [0.6, 0.7, 0.72]})
     ax = plots.ladder_bars(table, "Ladder")
-    assert [text.get_text() for text in ax.texts] == ["60.0 %", "70.0 % (+10.0)", "72.0 % (+2.0)"]
+    assert [text.get_text() for text in ax.texts] == ["60.0%", "70.0% (+10.0)", "72.0% (+2.0)"]
 
 
 def test_accuracy_against_size_is_on_a_log_axis_with_the_published_points() -> None:

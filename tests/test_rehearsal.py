@@ -14,7 +14,7 @@ from helpers.core import config
 
 from helpers.training import features
 
-from helpers.run import parameters
+from helpers.core import parameters
 
 from helpers.run import rehearsal
 from helpers.data.sources import EUROSAT_CLASS_COUNTS
@@ -78,6 +78,8 @@ def test_a_training_runs_one_epoch_that_stands_for_all_of_them(cut) -> None:
     # backward for the weights' gradient (the images need none), forward only in validation
     assert parts["images_full"].tolist() == [40, 40, 0]
     assert parts["multiply_adds_full"].tolist() == [7 * 40 * 2 * 384, 7 * 40 * 384, 0]
+    # one optimiser step per training batch (5 of 8 images), every epoch; none in validation
+    assert parts["optimiser_steps_full"].tolist() == [7 * 5, 0, 0]
     rest = parts.iloc[2]
     assert math.isclose(rest["full_seconds"], 7 * rest["seconds"], rel_tol=1e-3, abs_tol=1e-3)
 
@@ -99,7 +101,7 @@ def test_the_estimate_replaces_each_cut_pass_by_its_full_length(tmp_path) -> Non
                   "batches_full": [300, 0], "repeats": [10, 10], "seconds": [3.0, 1.0],
                   "full_seconds": [3000.0, 10.0], "images_full": [9600, 0],
                   "multiply_adds_full": [4.5e12, 0.0], "peak_memory_mib": [300.0, 300.0],
-                  "training": ["", "net (ours)"]}
+                  "training": ["", "net (ours)"], "optimiser_steps_full": [3000, 0]}
                  ).to_csv(layout.passes_file("02_b"), index=False)
     table = rehearsal.estimate_full_run(layout).set_index("notebook")
     assert table.loc["01_a", "estimated full seconds"] == 10.0  # nothing cut: as rehearsed
@@ -111,10 +113,11 @@ def test_the_estimate_replaces_each_cut_pass_by_its_full_length(tmp_path) -> Non
         table.loc["all notebooks", "peak reached in"] == "02_b"
     assert table.loc["02_b", "multiply-adds (T)"] == table.loc["all notebooks", "multiply-adds (T)"] \
         == 4.5
+    assert table.loc["all notebooks", "optimiser steps"] == 3000
     assert "summary" not in table.index
     text = rehearsal.describe_estimate(table.reset_index(), "cpu (test)")
     assert "estimated full run on cpu (test): 50.6 min" in text and "slowest notebook 02_b" in text
-    assert "4.5 T multiply-adds" in text and "peak memory 0.3 GiB outside a training" in text
+    assert "4.5 T multiply-adds, 3,000 optimiser steps" in text and "peak memory 0.3 GiB outside a training" in text
 
 
 def test_the_rehearsal_profile_runs_the_full_parameters_on_full_size_synthetic_data() -> None:

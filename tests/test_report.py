@@ -21,23 +21,25 @@ def shown(monkeypatch) -> list:
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("test acc", "percent"), ("source figure", "percent"), ("p-value", "p-value"),
-    ("difference", "points"), ("gain (points)", "points"), ("trainable params", "count"),
+    ("test accuracy", "percent"), ("source report", "percent"), ("p-value", "p-value"),
+    ("difference", "points"), ("gain (points)", "points"), ("trainable parameters", "count"),
     ("seconds", "seconds"), ("speed-up", "times"), ("val loss", "loss"), ("model", None),
-    ("train_multiply_adds", "scientific")])
+    ("train_multiply_adds", "large")])
 def test_a_column_format_follows_from_its_name(name, expected) -> None:
     assert tables.column_format(name) == expected
 
 
-def test_a_table_formats_each_column_by_its_name_and_leaves_empty_cells_blank(shown) -> None:
-    frame = pd.DataFrame({"model": ["cnn", "big"], "test acc": [0.81234, math.nan],
-                          "trainable params": [1_234_567, 99], "p-value": [0.000123, 0.5]})
+def test_a_table_formats_each_column_and_shows_models_and_classes_by_name(shown) -> None:
+    frame = pd.DataFrame({"model": ["cnn_v2", "alexnet_scratch"], "class": ["aquatic_mammals", "x"],
+                          "test accuracy": [0.81234, math.nan],
+                          "trainable parameters": [1_234_567, 99], "p-value": [0.000123, 0.5]})
     report.table(frame, "Two models")
     html = shown[0].to_html()
     assert "Two models" in html
-    for text in ("81.2%", "1,234,567", "0.00012", "0.5"):
+    for text in ("81.2%", "1,234,567", "< 0.001", "0.50", "CNNV2", "AlexNet, from scratch",
+                 "aquatic mammals"):
         assert text in html, text
-    assert "nan" not in html.lower()
+    assert "nan" not in html.lower() and "cnn_v2" not in html
     assert 'class="row_heading' not in html  # no DataFrame index column
 
 
@@ -46,28 +48,45 @@ def test_the_results_table_names_its_columns_for_the_reader_and_drops_empty_ones
              "seconds": 3.0, "internal": "x"}]
     assert report.results_table(rows, "Results") is None  # nothing for a notebook to echo
     html = shown[0].to_html()
-    for heading in ("model", "recipe", "trainable params", "test acc", "seconds"):
+    for heading in ("model", "recipe", "trainable parameters", "test accuracy", "training seconds"):
         assert f">{heading}<" in html
     assert "internal" not in html and ">goal<" not in html and "80.0%" in html
+    assert ">our recipe<" in html
 
 
-def test_the_recipe_comparison_shows_differences_and_intervals_in_points(shown) -> None:
-    frame = pd.DataFrame({"model": ["cnn"], "source recipe": [0.70], "ours": [0.75],
-                          "difference": [0.05], "interval": [(0.02, 0.08)], "p-value": [0.01],
-                          "real": [True]})
-    report.recipe_comparison(frame)
+def test_the_family_table_names_the_test_the_interval_and_both_p_values(shown) -> None:
+    frame = pd.DataFrame([{"model": "cnn_v2", "first": "ours", "second": "source",
+                           "second model": "cnn_v2", "test": "Welch's t-test, 3 and 3 random seeds",
+                           "difference": 0.05, "95% low": 0.02, "95% high": 0.08,
+                           "p-value": 0.01, "Holm p-value": 0.03, "real": True}])
+    report.family_table(frame, "Comparisons")
     html = shown[0].to_html()
-    assert "+5.0" in html and "+2.0 to +8.0" in html and "75.0%" in html
+    for text in ("CNNV2, our recipe against source recipe", "+5.0", "+2.0 to +8.0",
+                 "p-value before Holm", "0.03", "significant"):
+        assert text in html, text
+    assert "leaves out zero" not in html  # significant: nothing to explain
 
 
-def test_seeds_table_shows_the_interval_in_percent_and_none_for_one_seed(shown) -> None:
+def test_the_family_table_names_ties_and_says_why_an_interval_can_leave_out_zero(shown) -> None:
+    row = {"model": "cnn_v2", "first": "ours", "second": "source", "second model": "cnn_v2",
+           "test": "Welch's t-test, 2 and 2 random seeds", "p-value": 0.01,
+           "Holm p-value": 0.5, "real": False}
+    report.family_table(pd.DataFrame([
+        {**row, "difference": 0.0001, "95% low": -0.01, "95% high": 0.01},
+        {**row, "difference": 0.05, "95% low": 0.02, "95% high": 0.08}]), "Comparisons")
+    html = shown[0].to_html()
+    assert ">a tie<" in html and ">not significant<" in html
+    assert "where an interval leaves out zero beside" in html
+
+
+def test_seeds_table_shows_the_interval_and_the_verdict(shown) -> None:
     frame = pd.DataFrame({"model": ["cnn", "cnn"], "recipe": ["source", "ours"], "seeds": [1, 3],
-                          "mean": [0.6, 0.7], "std": [math.nan, 0.01], "95% low": [math.nan, 0.675],
-                          "95% high": [math.nan, 0.725], "goal": [None, 0.65],
-                          "verdict": ["", "met with confidence"]})
+                          "mean": [0.6, 0.7], "std": [math.nan, 0.01], "95% low": [0.55, 0.675],
+                          "95% high": [0.65, 0.725], "goal": [None, 0.65],
+                          "verdict": ["", "met"]})
     report.seeds_table(frame, "Over seeds")
     html = shown[0].to_html()
-    assert "67.5% to 72.5%" in html and "70.0%" in html and "met with confidence" in html
+    assert "67.5% to 72.5%" in html and "70.0%" in html and "✓ met" in html
     assert "nan" not in html.lower()
 
 
@@ -79,14 +98,13 @@ def test_trials_table_puts_several_choices_in_one_table_of_validation_figures(sh
     report.trials_table({"alexnet": trial([0.8, 0.9]), "mobilenet": trial([0.7, 0.6])},
                         "model", "input side", "Trials")
     frame = shown[0].data
-    assert list(frame.columns) == ["model", "input side", "val acc", "chosen"]
-    assert frame["model"].tolist() == ["alexnet", "alexnet", "mobilenet", "mobilenet"]
+    assert list(frame.columns) == ["model", "input side", "validation accuracy", "chosen"]
     assert frame["chosen"].tolist() == ["no", "yes", "yes", "no"]
     assert "90.0%" in shown[0].to_html()
 
 
 def test_seeds_table_leaves_out_the_goal_columns_where_no_model_has_a_goal(shown) -> None:
-    frame = pd.DataFrame({"model": ["cnn"], "recipe": ["seed"], "seeds": [2], "mean": [0.6],
+    frame = pd.DataFrame({"model": ["cnn"], "recipe": ["source"], "seeds": [2], "mean": [0.6],
                           "std": [0.01], "95% low": [0.5], "95% high": [0.7], "goal": [None],
                           "verdict": [""]})
     report.seeds_table(frame, "No goal")
@@ -94,21 +112,34 @@ def test_seeds_table_leaves_out_the_goal_columns_where_no_model_has_a_goal(shown
     assert "verdict" not in html and ">goal<" not in html and "50.0% to 70.0%" in html
 
 
-def test_the_model_summary_names_its_units_plainly(capsys) -> None:
+def test_the_layers_table_is_one_short_table_of_shapes_and_parameters(shown) -> None:
     from helpers import models
 
-    report.model_summary(models.build_model("baseline_cnn", device="cpu"), (1, 3, 32, 32), "cpu")
-    text = capsys.readouterr().out
-    assert "Total mult-adds (M): 1.14" in text and "Units." not in text
-    assert "Trainable params: 24,282" in text
+    report.layers_table(models.build_model("baseline_cnn", device="cpu"), (3, 32, 32), "Layers")
+    frame = shown[0].data
+    assert list(frame.columns) == ["layer", "output shape", "parameters"]
+    assert frame["layer"].tolist()[:2] == ["Conv2d", "MaxPool2d"]
+    assert frame["output shape"].tolist()[:2] == ["8 x 32 x 32", "8 x 16 x 16"]
+    assert frame["parameters"].iloc[-1] == 24_282 and len(frame) < 12
 
 
-def test_a_constant_verdict_is_said_in_words_and_an_interval_of_one_value_once(shown) -> None:
-    frame = pd.DataFrame({"model": ["a", "b"], "source recipe": [0.70, 0.70],
-                          "ours": [0.70, 0.75], "difference": [0.0, 0.05],
-                          "interval": [(0.0, 0.0), (0.02, 0.08)], "p-value": [1.0, 0.5],
-                          "real": [False, False]})
-    report.recipe_comparison(frame)
-    html = shown[0].to_html()
-    assert "significant: no in every row" in html and "real" not in html
-    assert ">+0.0<" in html and "+0.0 to +0.0" not in html and "+2.0 to +8.0" in html
+def test_the_recipes_table_says_each_setting_in_words(shown) -> None:
+    from helpers.training import recipes
+
+    report.recipes_table({"source recipe": recipes.source_recipe(25),
+                          "our recipe": recipes.our_recipe(30)}, "Recipes")
+    frame = shown[0].data.set_index("setting")
+    assert frame.loc["optimiser", "our recipe"] == "SGD with Nesterov momentum 0.9"
+    assert frame.loc["gradient clipping", "source recipe"] == "none"
+    assert "sgd lr" not in shown[0].to_html()
+
+
+def test_the_recipes_table_gives_the_batch_this_run_trains_with(shown) -> None:
+    from helpers.training import recipes
+
+    ours = recipes.our_recipe(3, batch_size=128)
+    report.recipes_table({"our recipe": ours}, "Recipes", images=1_800)
+    said = shown[0].data.set_index("setting").loc["batch size", "our recipe"]
+    assert said.startswith("32 on these 1,800 training images (the recipe's 128, halved")
+    report.recipes_table({"our recipe": ours}, "Recipes", images=45_000)
+    assert shown[1].data.set_index("setting").loc["batch size", "our recipe"] == "128"

@@ -15,7 +15,7 @@ from helpers import evaluation
 from helpers.experiments import references
 
 from helpers.experiments import results
-from helpers.training.loop import History
+from helpers.training.history import History
 
 PREDICTIONS = evaluation.Predictions(torch.tensor([[3.0, 0.0], [0.0, 1.0], [2.0, 0.0],
                                                    [1.0, 0.0]]), torch.tensor([0, 1, 1, 1]))
@@ -61,7 +61,7 @@ def test_an_unwritable_results_file_says_what_to_do(tmp_path) -> None:
         file.add_model("cnn_v2", "CIFAR-10", 10, HISTORY, PREDICTIONS, 0)
 
 
-def test_budget_goals_are_the_paired_seed_model_plus_five_points() -> None:
+def test_budget_goals_are_the_paired_source_model_plus_five_points() -> None:
     assert references.goal("ours_5k", "source_4850") == pytest.approx(0.1914 + 0.05)
     # the 1K budget: fewer than half the parameters of the source report's 2,250-parameter model, whose
     # published top-1 is the goal

@@ -30,8 +30,8 @@ def reports(tmp_path: Path) -> ReportPaths:
     results = layout.results
     write(results, "02_baseline_cnn", [row("baseline_cnn", 0.65, 24_282)])
     write(results, "03_regularised_cnns", [
-        row("cnn_v3_study_1_seed_0", 0.80, 1_703_466, reference_key="cnn_v3_study_1"),
-        row("cnn_v3_augmented", 0.90, 1_703_466)])
+        row("cnn_v3_study_1", 0.80, 1_703_466, reference_key="cnn_v3_study_1"),
+        row("cnn_v3 dropout trial: 0.1 to 0.3", 0.90, 1_703_466)])
     write(results, "07_parameter_budget", [
         row("ours_5k", 0.30, 4_991, reference_key="source_4850"),
         row("source_4850", 0.18, 4_850)])
@@ -42,7 +42,7 @@ def reports(tmp_path: Path) -> ReportPaths:
     return layout
 
 
-def test_every_model_of_every_results_file_with_its_seed_figure(reports: ReportPaths) -> None:
+def test_every_model_of_every_results_file_with_its_source_figure(reports: ReportPaths) -> None:
     results = summary.collect_results(reports)
     assert sorted(results["notebook"].unique()) == ["02_baseline_cnn", "03_regularised_cnns",
                                                     "07_parameter_budget"]
@@ -51,12 +51,12 @@ def test_every_model_of_every_results_file_with_its_seed_figure(reports: ReportP
     baseline = table.loc["baseline_cnn"]
     assert baseline["metric"] == "test_acc" and baseline["source"] == 0.58
     assert baseline["difference"] == pytest.approx(7.0)
-    study = table.loc["cnn_v3_study_1_seed_0"]  # compared through its reference key, on val_acc
+    study = table.loc["cnn_v3_study_1"]  # compared through its reference key, on val_acc
     assert study["metric"] == "val_acc" and study["ours"] == pytest.approx(0.79)
     assert study["difference"] == pytest.approx(79 - 83.13)
     assert table.loc["ours_5k", "source"] == 0.1914 and table.loc["source_4850", "source"] == 0.1914
-    assert pd.isna(table.loc["cnn_v3_augmented", "source"])  # no seed figure: none invented
-    assert pd.isna(table.loc["cnn_v3_augmented", "difference"])
+    trial = table.loc["cnn_v3 dropout trial: 0.1 to 0.3"]  # no source figure: none invented
+    assert pd.isna(trial["source"]) and pd.isna(trial["difference"])
 
 
 def test_timings_leave_out_the_summary_and_the_run_record_is_read(reports: ReportPaths) -> None:
@@ -89,7 +89,7 @@ def test_environment_names_device_versions_and_commit() -> None:
     assert info["torch"].startswith("2.")
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=summary.PROJECT_ROOT,
                           capture_output=True, text=True).stdout.strip()
-    assert head and info["git commit"].split()[0] == head
+    assert head and info["git commit"].split(",")[0] == head
 
 
 def test_git_commit_marks_changes_and_a_missing_checkout(tmp_path, monkeypatch) -> None:
@@ -103,7 +103,7 @@ def test_git_commit_marks_changes_and_a_missing_checkout(tmp_path, monkeypatch) 
     clean = summary.git_commit()
     assert len(clean) >= 7 and " " not in clean
     (tmp_path / "a.txt").write_text("two")
-    assert summary.git_commit() == f"{clean} + changes"
+    assert summary.git_commit() == f"{clean}, with uncommitted changes"
     monkeypatch.setattr(summary, "PROJECT_ROOT", tmp_path / "elsewhere")
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
@@ -120,7 +120,7 @@ def test_calibration_of_headline_models_by_both_recipes_as_means_over_seeds() ->
     results = pd.DataFrame([calibrated("cnn_v2", "source", 0, 0.10, 0.02, 1.6),
                             calibrated("cnn_v2", "ours", 0, 0.04, 0.01, 0.9),
                             calibrated("cnn_v2", "ours", 1, 0.06, 0.03, 0.7),
-                            calibrated("study_model", "ours", 0, 0.05, 0.02, 1.0)])
+                            calibrated("cnn_v3 dropout trial: 0.1 to 0.3", "dropout trial", 0, 0.05, 0.02, 1.0)])
     table = summary.calibration_table(results.assign(goal=results["goal"].where(
         results["model"] == "cnn_v2")))
     assert table.to_dict("records") == [{

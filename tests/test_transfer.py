@@ -285,42 +285,6 @@ def test_a_head_trains_on_images_drawn_on_the_fly_with_test_time_views(frozen) -
                                       model=frozen.model, recipe=recipe, dataset="fake")
 
 
-@pytest.mark.parametrize("views", [experiments.CACHED_VIEWS, experiments.VIEWS_ON_THE_FLY])
-def test_notebook_05s_views_trial_stands_for_our_first_seed_after_other_trainings(
-        frozen, views, monkeypatch) -> None:
-    """The trial's kept training of the shared frozen model is restored after other trainings
-    have moved its head, and predicts as our recipe trained afresh does (test-time views
-    included on the fly)."""
-    split = data.ImageSplit((frozen.images * 60 + 128).clamp(0, 255).to(torch.uint8),
-                            (frozen.images[:, 0].mean(dim=(1, 2)) > 0).long())
-    splits = data.Splits(split, split, split, ["a", "b"])
-    ours = recipes.with_tile_symmetries(recipes.our_recipe(2, optimizer="adamw", lr=1e-3, batch_size=8))
-    inputs = dict(trainer=experiments.train_frozen_head, features=frozen.cache, splits=splits,
-                  resize=None, stats=None, model=frozen.model, dataset="fake")
-    _, _, fitted = experiments.choose_on_validation(
-        frozen.run, frozen.file, label="views trial", seeds=[0], keep=True,
-        options={views: {"views": views}}, recipe=ours.changed(name="views trial", tta="none"),
-        **inputs)
-    trainer = inputs.pop("trainer")
-    training = dict(views=views, label="fusion", recipe=ours, **inputs)
-    afresh = trainer(frozen.run, frozen.file, seed=0, **training)
-    trainer(frozen.run, frozen.file, seed=5, **{**training, "label": "moves the head"})
-    other = (experiments.VIEWS_ON_THE_FLY if views == experiments.CACHED_VIEWS
-             else experiments.CACHED_VIEWS)
-    with pytest.raises(ValueError, match="other views"):
-        trainer(frozen.run, frozen.file, seed=0, fitted=fitted, **{**training, "views": other})
-
-    def no_training(*args, **kwargs):
-        raise AssertionError("a kept training was trained again")
-
-    monkeypatch.setattr(experiments.train, "fit", no_training)
-    reused = trainer(frozen.run, frozen.file, seed=0, fitted=fitted, **training)
-    assert reused.history is fitted.history
-    assert torch.allclose(reused.test.logits, afresh.test.logits)
-    assert reused.row["training reused from"] == f"views trial: {views}"
-    assert reused.row["tta"] == ("dihedral" if views == experiments.VIEWS_ON_THE_FLY else "none")
-
-
 def test_a_frozen_backbone_costs_one_forward_pass_in_training(frozen) -> None:
     """Training multiply-adds per image: three forward passes of a model trained whole, but a
     frozen backbone runs forward only, so only its head's backward pass is added."""

@@ -5,7 +5,7 @@ The sources hold narrative, parameters and calls; this script adds what every no
 folder, and everywhere defines ``NOTEBOOK`` (the notebook's name) and puts ``helpers`` on the path -
 so that it is written once. Notebooks are written without outputs.
 
-    python tools/build_notebooks.py                       # write notebooks/ (URL: config.REPO_URL)
+    python tools/build_notebooks.py                       # write notebooks/ (the address: origin's)
     python tools/build_notebooks.py --repo-url URL        # the badges and clones of a fork
     python tools/build_notebooks.py --repo-url URL --out DIR   # somewhere else (tests do)
     python tools/build_notebooks.py --check               # exit 1 if notebooks/ is out of date
@@ -20,45 +20,80 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from helpers.core.config import REPO_URL  # noqa: E402
 
 SOURCES = ROOT / "notebooks" / "src"
 TARGET = ROOT / "notebooks"
 MARKER = re.compile(r"^# %%(?P<kind> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
 
 SETUP_TEMPLATE = """\
-# Setup (written by tools/build_notebooks.py). In Colab: fetch the project and the one package
-# Colab lacks. Everywhere: name this notebook and import `helpers` from the project.
+# Setup (written by tools/build_notebooks.py). In Colab: fetch the project. Everywhere: name this
+# notebook and import `helpers` from the project.
 import subprocess
 import sys
 from pathlib import Path
 
 NOTEBOOK = "{notebook}"  # names this notebook's results file, checkpoints and log
-REPO_URL = "{url}"
+REPO_URL = "{url}"  # the public address of this project, which Colab clones
 CLONE = Path.cwd() / "{folder}"  # where Colab keeps the project (its working folder is /content)
 if "google.colab" in sys.modules and not CLONE.exists():
-    subprocess.run(["git", "clone", "--depth", "1", REPO_URL, str(CLONE)], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "{torchinfo}"], check=True)
+    if not REPO_URL:
+        raise RuntimeError(NO_ADDRESS)
+    if subprocess.run(["git", "clone", "-q", "--depth", "1", REPO_URL, str(CLONE)]).returncode:
+        raise RuntimeError(f"Could not clone {{REPO_URL}}: {{FIX_ADDRESS}}")
 project = next(folder for folder in (Path.cwd(), *Path.cwd().parents, CLONE)
                if (folder / "helpers" / "__init__.py").is_file())
 sys.path.insert(0, str(project))"""
+FIX_ADDRESS = ("set REPO_URL in the setup cell to the public address of your copy of this project "
+               "and check that this runtime reaches the internet, then run the cell again.")
+NO_ADDRESS = ("This notebook was built without the public address of its project: set REPO_URL "
+              "in the setup cell to the public address of your copy of this project, then run "
+              "the cell again.")
+NO_BADGE = ('<p class="colab-note"><em>To open this notebook in Colab, publish your copy of this '
+            "project and build the notebooks with its address: <code>python "
+            "tools/build_notebooks.py --repo-url ADDRESS</code>.</em></p>")
+
+
+def public_address() -> str:
+    """The checkout's remote ``origin`` as an https address ("" where it has none, or where it is
+    a folder or a server no browser opens)."""
+    found = subprocess.run(["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True,
+                           text=True)
+    url = found.stdout.strip() if found.returncode == 0 else ""
+    if url.startswith("git@"):
+        host, path = url.removeprefix("git@").split(":", 1)
+        url = f"https://{host}/{path}"
+    return url.removesuffix(".git") if url.startswith("https://") else ""
+
+
+def built_address(notebook: Path) -> str:
+    """The address a committed notebook was built with (its setup cell's REPO_URL): what
+    ``--check`` rebuilds with, so that a checkout's own remote does not make it stale."""
+    if not notebook.is_file():
+        return ""
+    sources = "\n".join(cell.source for cell in nbformat.read(notebook, as_version=4).cells)
+    found = re.search(r'^REPO_URL = "(.*?)"', sources, re.MULTILINE)
+    return found.group(1) if found else ""
 
 
 def setup_cell(notebook: str, url: str) -> str:
-    folder = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
-    torchinfo = next(line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
-                     if line.startswith("torchinfo"))
-    return SETUP_TEMPLATE.format(notebook=notebook, url=url, folder=folder, torchinfo=torchinfo)
+    folder = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or "image-classifiers"
+    cell = SETUP_TEMPLATE.format(notebook=notebook, url=url, folder=folder)
+    return cell.replace("raise RuntimeError(NO_ADDRESS)", f"raise RuntimeError({NO_ADDRESS!r})"
+                        ).replace("{FIX_ADDRESS}", FIX_ADDRESS)
 
 
 def colab_badge(name: str, url: str) -> str:
+    """The "Open in Colab" badge of a notebook of ``url`` (a GitHub address), or where no public
+    address is known a line saying how to get one."""
+    if not url:
+        return NO_BADGE
     repository = url.removeprefix("https://github.com/")
     link = f"https://colab.research.google.com/github/{repository}/blob/main/notebooks/{name}.ipynb"
     return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({link})"
@@ -93,7 +128,7 @@ def parse_cells(text: str) -> list[nbformat.NotebookNode]:
     return cells
 
 
-def build(source: Path, url: str = REPO_URL) -> nbformat.NotebookNode:
+def build(source: Path, url: str = "") -> nbformat.NotebookNode:
     cells = parse_cells(source.read_text())
     if not cells or cells[0].cell_type != "markdown":
         raise ValueError(f"{source}: the first cell must be the Markdown title")
@@ -117,15 +152,20 @@ def build(source: Path, url: str = REPO_URL) -> nbformat.NotebookNode:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only check the notebooks in --out")
-    parser.add_argument("--repo-url", default=REPO_URL,
-                        help=f"the repository the badges open and Colab clones (default {REPO_URL})")
+    parser.add_argument("--repo-url", default=None,
+                        help="the public repository the badges open and Colab clones (default: "
+                             "the checkout's remote 'origin'; none: the notebooks say how to set "
+                             "one)")
     parser.add_argument("--out", type=Path, default=TARGET, help="where the notebooks go")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    address = public_address() if args.repo_url is None else args.repo_url
     stale = []
     for source in [*sorted(SOURCES.glob("[0-9][0-9]_*.py")), SOURCES / "summary.py"]:
         target = args.out / f"{source.stem}.ipynb"
-        text = nbformat.writes(build(source, args.repo_url)) + "\n"
+        if args.check and args.repo_url is None:
+            address = built_address(target)
+        text = nbformat.writes(build(source, address)) + "\n"
         if args.check:
             if not target.is_file() or target.read_text() != text:
                 stale.append(target.name)

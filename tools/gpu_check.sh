@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU check on a GPU machine without network, from a bare start: install the wheels that
-# tools/gpu_wheels.py downloaded into .whl/ (papermill, the Jupyter kernel, torchinfo), then run
+# tools/gpu_wheels.py downloaded into .whl/ (papermill and the Jupyter kernel), then run
 # `python -m helpers.commands.gpu_check` with its files under $OUT (default benchmarks/gpu/latest/).
 #
 #   on the GPU machine, the checkout copied with .whl/:   bash tools/gpu_check.sh
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-python3}"
 [ -x .venv/bin/python ] && python=.venv/bin/python
-if ! "$python" -c "import papermill, ipykernel, torchinfo" 2>/dev/null && compgen -G ".whl/*.whl" >/dev/null
+if ! "$python" -c "import papermill, ipykernel" 2>/dev/null && compgen -G ".whl/*.whl" >/dev/null
 then
   "$python" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
     --target /tmp/gpu-check-site .whl/*.whl

@@ -2,8 +2,8 @@
 (git-ignored), to be copied there with the checkout.
 
 Such a machine (Python 3.12, x86-64) typically has torch, torchvision, pandas, matplotlib, seaborn,
-scikit-learn and pytest, but not papermill, Jupyter's kernel or torchinfo. This script takes those
-three from this project's virtual environment, follows their requirements through the installed
+scikit-learn and pytest, but not papermill or Jupyter's kernel. This script takes those
+two from this project's virtual environment, follows their requirements through the installed
 packages' metadata, leaves out what the machine already has (``ON_THE_GPU_MACHINE``), and
 downloads each remaining package at the version installed here, as a wheel for CPython 3.12 on
 manylinux x86-64.
@@ -27,7 +27,7 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEELS = ROOT / ".whl"
-NEEDED = ("papermill", "ipykernel", "torchinfo")
+NEEDED = ("papermill", "ipykernel")
 # Python packages a GPU machine's image usually has (normalised names): not downloaded.
 ON_THE_GPU_MACHINE = set("""
 absl-py accelerate aiofiles aiohappyeyeballs aiohttp aiosignal annotated-doc anyio attrs certifi

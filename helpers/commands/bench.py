@@ -1,7 +1,7 @@
 """Training throughput of three input pipelines, same model, batch size and augmentation:
 
 1. the project's device loader (uint8 tensors on the device, batched crop + flip);
-2. the seed-style pipeline: a torchvision Dataset of PIL images with RandomCrop, RandomHorizontalFlip,
+2. the source reports' pipeline: a torchvision Dataset of PIL images with RandomCrop, RandomHorizontalFlip,
    ToTensor and Normalize, through a DataLoader with worker processes;
 3. compute only: the same batches, already augmented and in memory.
 
@@ -40,7 +40,7 @@ MEAN, STD = [0.49, 0.48, 0.45], [0.25, 0.24, 0.26]
 
 
 class PILImages(Dataset):
-    """What a seed notebook trains from: PIL images transformed one at a time."""
+    """What a source report trains from: PIL images transformed one at a time."""
 
     def __init__(self, split: ImageSplit, transform: transforms.Compose) -> None:
         self.images = [Image.fromarray(image.permute(1, 2, 0).numpy()) for image in split.images]
@@ -83,7 +83,7 @@ def pipelines(split: ImageSplit, batch_size: int, workers: int, device: torch.de
     """The three ways of feeding the same training, as functions that return fresh iterables."""
     device_loader = DeviceLoader(split, batch_size=batch_size, mean=MEAN, std=STD, device=device,
                                  shuffle=True, augment=CROP_FLIP, drop_last=True)
-    seed_style = DataLoader(
+    source_style = DataLoader(
         PILImages(split, transforms.Compose([
             transforms.RandomCrop(32, padding=4, padding_mode="reflect"),
             transforms.RandomHorizontalFlip(), transforms.ToTensor(), transforms.Normalize(MEAN, STD)])),
@@ -92,7 +92,7 @@ def pipelines(split: ImageSplit, batch_size: int, workers: int, device: torch.de
     in_memory = [(x.clone(), y.clone()) for x, y in device_loader]
     return {
         "device loader": lambda: device_loader,
-        f"DataLoader + PIL ({workers} workers)": lambda: seed_style,
+        f"DataLoader + PIL ({workers} workers)": lambda: source_style,
         "compute only": lambda: in_memory,
     }
 

@@ -1,24 +1,15 @@
-"""The evidence on real images: notebooks 02 and 03's recipes on Fashion-MNIST.
+"""The evidence on real images: notebooks 02 and 03's recipes on Fashion-MNIST, the one real image
+data set on a machine without internet (Debian's package ``dataset-fashion-mnist``).
 
-Fashion-MNIST is the one real image data set on a machine without internet (Debian's package
-``dataset-fashion-mnist``). ``python -m helpers.commands.fashion_mnist`` trains the baseline, CNNV2 and
-CNNV3 with the recipe objects of notebooks 02 and 03 (the values of their parameters cells); what
-is declared for this data set is the number of epochs (CPU time) and the candidates of our
-recipe's augmentation. Validation chooses, test reports:
-
-1. **Trials on the 6,000 validation images**: our recipe's augmentation (flips alone, or 4-pixel
-   crops and flips) on CNNV2, and CNNV3's dropout under our recipe. Each trial prints validation
-   accuracy only; the option with the higher mean is kept. ``--augment`` or ``--dropout`` names
-   an option instead and skips its trial.
-2. **The comparison**: each model trained with several random seeds by the source recipe at our
-   epochs (the equal-epochs control of the notebooks) and by ours; test accuracy as mean, standard
-   deviation and 95 % t-interval beside the published figures, the goal judged on the mean ("met")
-   and on the interval's lower end ("met, with confidence"), and our recipe against the source
-   recipe by the paired t-test over the same seeds (McNemar's test on the test images where one
-   seed was trained).
-
-The table is rewritten after each model, so an interrupted run keeps what it finished; ``--resume``
-reads finished trainings back from their checkpoints.
+``python -m helpers.commands.fashion_mnist`` trains the baseline, CNNV2 and CNNV3 with the recipe
+objects of notebooks 02 and 03 (the values of their parameters cells). Validation chooses, test
+reports: first **trials on the 6,000 validation images** - our recipe's augmentation (flips
+alone, or crops and flips) on CNNV2, and CNNV3's dropout under our recipe (``--augment`` or
+``--dropout`` names an option instead) - then **the comparison**: each model by the source recipe
+at our epochs and by ours over several random seeds, the goal judged on the bootstrap's interval
+over seeds and test images, ours against the source recipe by Welch's t-test over the seeds
+(McNemar's test with one). The table is rewritten after each model; ``--resume`` reads finished
+trainings back from their checkpoints.
 """
 
 from __future__ import annotations
@@ -33,14 +24,16 @@ from ..training.checkpoints import clear_notebook_checkpoints
 from ..core.config import Run, setup
 from ..data import CROP_FLIP, Augment, Splits, load_fashion_mnist, standard_splits
 
-from ..experiments import Experiment, choose_on_validation, train_model
+from ..experiments import Experiment, choose_on_validation, train_over_seeds
 from ..core.paths import paths_for
+from ..report import formats
 from ..training.recipes import (CNN_V3_DROPOUT_OPTIONS, EQUAL_EPOCHS, OURS, Recipe, equal_epochs,
                       our_recipe, source_recipe)
 from ..experiments.references import FASHION_MNIST_GOALS
-from ..experiments.results import ResultsFile
-from ..stats.significance import mcnemar, on_shared_images
-from ..stats.spread import over_seeds, paired_by_seed
+from ..experiments.results import ResultsFile, right_answers
+from ..stats.bootstrap import goal_verdict
+from ..stats.family import Family
+from ..stats.spread import mean_with_interval, over_seeds
 
 # Published Fashion-MNIST test accuracies (the data set's README, in Debian's
 # /usr/share/doc/dataset-fashion-mnist/), to read our figures against.
@@ -54,8 +47,8 @@ PUBLISHED_FASHION_MNIST = {
 # Notebooks 02 and 03's recipes: the values of their parameters cells (a test reads the cells).
 SOURCE_LR, SOURCE_BATCH_SIZE, CNN_V3_SOURCE_WEIGHT_DECAY = 0.001, 64, 1e-4
 OUR_LR, OUR_BATCH_SIZE = 0.1, 256
-# Epochs of both recipes per model, for CPU time: the trials, the baseline and CNNV2 took 2 hours
-# on 2 CPU cores (2026-12-01); CNNV3 with its dropout trial adds about 80 minutes there.
+# Epochs of both recipes per model, for CPU time (the baseline and CNNV2 with the trials: two
+# hours on 2 CPU cores; CNNV3 with its trial: about 80 minutes more).
 FASHION_EPOCHS = {"baseline_cnn": 15, "cnn_v2": 20, "cnn_v3": 20}
 # Our recipe's augmentation candidates on Fashion-MNIST (garments are centred and upright).
 AUGMENT_OPTIONS: dict[str, Augment] = {"flip": Augment(flip=True), "crop+flip": CROP_FLIP}
@@ -76,7 +69,7 @@ def choose(run: Run, results: ResultsFile, splits: Splits, question: str, model:
            ) -> tuple[str, list[str]]:
     """One choice of our recipe, trained by ``recipe`` (an option may replace it) and made on the
     validation images; returns the chosen option and its table in Markdown."""
-    chosen, frame, _ = choose_on_validation(
+    chosen, frame = choose_on_validation(
         run, results, label=f"{model} trial ({question})", options=options, seeds=range(seeds),
         model=model, splits=splits, recipe=recipe, dataset="Fashion-MNIST",
         notes=fashion_notes(None))
@@ -84,58 +77,53 @@ def choose(run: Run, results: ResultsFile, splits: Splits, question: str, model:
 
 
 def fashion_notes(goal: float | None) -> dict[str, Any]:
-    """Results-row values for Fashion-MNIST: no source report figure (the reports trained on
-    CIFAR-10) and the Fashion-MNIST goal, not the CIFAR-10 one."""
+    """Results-row values for Fashion-MNIST: no source figure and the Fashion-MNIST goal."""
     return {"source_figure": None, "source_metric": None, "source_document": None, "goal": goal}
 
 
 def train_model_over_seeds(run: Run, results: ResultsFile, splits: Splits, model: str,
-                           recipes: Sequence[Recipe], seeds: int, dropout: Mapping[str, float]
-                           ) -> dict[str, list[Experiment]]:
+                           recipes: Sequence[Recipe], seeds: int, dropout: Mapping[str, float]):
     """Each recipe of ``model`` with random seeds 0 .. ``seeds`` - 1 (our recipe's CNNV3 with
     ``dropout``; the source recipe keeps the source report's architecture)."""
-    trained = {}
-    for recipe in recipes:
-        options = dict(dropout) if model == "cnn_v3" and recipe.name == OURS else {}
-        goal = FASHION_MNIST_GOALS.get(model) if recipe.name == OURS else None
-        trained[recipe.name] = [
-            train_model(run, results, label=model, model=model, splits=splits, recipe=recipe,
-                        dataset="Fashion-MNIST", seed=seed, notes=fashion_notes(goal), **options)
-            for seed in range(seeds)]
-    return trained
+    return {recipe.name: train_over_seeds(
+        run, results, seeds=range(seeds), label=model, model=model, splits=splits, recipe=recipe,
+        dataset="Fashion-MNIST", notes=fashion_notes(FASHION_MNIST_GOALS.get(model)
+                                                     if recipe.name == OURS else None),
+        **(dropout if model == "cnn_v3" and recipe.name == OURS else {})) for recipe in recipes}
 
 
 def model_rows(model: str, trained: Mapping[str, Sequence[Experiment]]) -> list[dict[str, Any]]:
     """Both recipes of ``model`` over their seeds: test accuracy's mean, standard deviation and
-    interval, validation's mean, the goal's verdict; our row also compares with the source
-    recipe (paired t-test over seeds, or McNemar's test with one seed)."""
-    rows = []
+    95 % interval over seeds and test images, validation's mean, the goal's verdict; our row also
+    compares with the source recipe (Welch's t-test over seeds, or McNemar's test with one)."""
+    rows, correct = [], {(model, name, e.row["seed"]): right_answers(e.test)
+                         for name, runs in trained.items() for e in runs}
     for name, experiments in trained.items():
         spread = over_seeds([e.row["test_acc"] for e in experiments])
+        interval = mean_with_interval(correct, model, name)
         goal = FASHION_MNIST_GOALS.get(model) if name == OURS else None
-        row = {"model": model, "recipe": name, "epochs": experiments[0].row["epochs_run"],
-               "random seeds": len(experiments), "test accuracy": spread.mean, "std": spread.std,
-               "95% interval": spread.interval,
-               "validation": over_seeds([e.row["val_acc"] for e in experiments]).mean,
-               "without TTA": over_seeds([e.row.get("test_acc_no_tta", e.row["test_acc"])
-                                          for e in experiments]).mean,
-               "goal": goal, "verdict": spread.verdict(goal),
-               "minutes per training": sum(e.history.seconds for e in experiments)
-               / 60 / len(experiments)}
-        rows.append(row)
-    ours, source = trained[OURS], trained[EQUAL_EPOCHS]
-    if len(ours) > 1:
-        result = paired_by_seed([e.row for e in ours + source], model, OURS, EQUAL_EPOCHS)
-    else:
-        first, second = on_shared_images(model, source[0].test, ours[0].test)
-        result = mcnemar(second.predicted == second.labels, first.predicted == first.labels)
-    rows[-1].update({"difference": result.difference, "p-value": result.p_value,
-                     "test": result.test})
+        rows.append({"model": model, "recipe": name, "epochs": experiments[0].row["epochs_run"],
+                     "random seeds": len(experiments), "test accuracy": spread.mean,
+                     "std": spread.std, "95% interval": (interval.low, interval.high),
+                     "validation": over_seeds([e.row["val_acc"] for e in experiments]).mean,
+                     "without TTA": over_seeds([e.row.get("test_acc_no_tta", e.row["test_acc"])
+                                                for e in experiments]).mean,
+                     "goal": goal, "verdict": goal_verdict(interval, goal),
+                     "minutes per training": sum(e.history.seconds for e in experiments)
+                     / 60 / len(experiments)})
+    family = Family(correct)
+    family.over_seeds(model, OURS, EQUAL_EPOCHS)
+    if not family.rows:
+        family.on_images(model, OURS, EQUAL_EPOCHS, trained[OURS][0].row["seed"])
+    result = family.rows[0]
+    rows[-1].update({"difference": result["difference"], "p-value": result["p-value"],
+                     "test": result["test"].split(",")[0]})
     return rows
 
 
-def percent(value: float) -> str:
-    return "-" if value is None or pd.isna(value) else f"{value:.2%}"
+def percent(value: float | None) -> str:
+    """Two decimals, as the published Fashion-MNIST figures are given; "-" for none."""
+    return "-" if value is None or pd.isna(value) else formats.percent(value, 2)
 
 
 def trial_markdown(question: str, model: str, epochs: int, frame: pd.DataFrame) -> list[str]:
@@ -161,7 +149,7 @@ def comparison_markdown(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         interval = "-" if pd.isna(low) else f"{percent(low)} to {percent(high)}"
         std = "-" if pd.isna(row["std"]) else f"{100 * row['std']:.2f} points"
         difference = f"{100 * row['difference']:+.2f} points" if "difference" in row else ""
-        p_value = f"{row['p-value']:.2g} ({row['test']})" if "p-value" in row else ""
+        p_value = f"{formats.p_value(row['p-value'])} ({row['test']})" if "p-value" in row else ""
         recipe = "ours" if row["recipe"] == OURS else "source, our epochs"
         lines.append(
             f"| {row['model']} | {recipe} | {row['epochs']} | {row['random seeds']} | "

@@ -1,25 +1,13 @@
 """The GPU check: what the full profile costs on a GPU, measured in one nine-minute command on a GPU
-machine without network (at most 9 minutes of wall time from a bare start).
+machine without network (docs/cost.md).
 
-``python -m helpers.commands.gpu_check --out DIR [--budget-minutes 9] [--tiny]`` (tools/gpu_check.sh first
-installs the wheels of ``tools/gpu_wheels.py``). Its steps, in order: **data** (the rehearsal's
-full-size synthetic data, written in parallel); **rehearsal** (every notebook, no PDFs, profile ``rehearsal-quick``: each one's
-estimated full-profile time, peak GPU memory and multiply-adds); **uncut** (notebook 02 with one
-random seed per recipe, rehearsed and then run whole in the ``uncut`` profile: measured time
-against the estimate, goal within 15 %); **bench** (helpers.commands.bench on the device); **compile** (one
-model's training epoch with and without ``torch.compile``).
-
-A step starts only if its expected time fits in what is left of the budget, and a run_all step is
-stopped at the budget's end, so when time runs short the last steps are dropped first: compile,
-then bench, then the uncut notebook. The files are rewritten after every step, so that what was
-measured comes back even if the machine is taken away: ``<device>.csv`` (notebook, estimated
-seconds, measured seconds, peak memory, multiply-adds), ``steps.csv``, ``bench.txt``,
-``compile.txt`` and ``check.log``.
-
-``--tiny`` runs the same path on a CPU in about a minute, as the tests do: smoke-sized data,
-notebook 02 only, its rehearsal cut to 2 batches a pass (profile ``smoke-rehearsal``) against the
-smoke profile's uncut run, a one-round benchmark on 128 images and ``torch.compile``'s "eager"
-backend (which needs no compiler).
+``python -m helpers.commands.gpu_check --out DIR [--budget-minutes 9] [--tiny]``: **data**,
+**rehearsal** (every notebook, profile ``rehearsal-quick``), **uncut** (notebook 02 rehearsed, then
+run whole: the estimate's error), **bench** (the input pipelines, a training step's cost and host
+synchronisations, trainings side by side) and **compile**, each started only if its expected time
+fits what is left, so that compile goes first, then bench, then uncut. The files in ``DIR`` are
+rewritten after every step. ``--tiny`` runs the same path on a CPU in about a minute, as the tests
+do.
 """
 
 from __future__ import annotations
@@ -38,14 +26,14 @@ from typing import Callable
 import torch
 import yaml
 
-from . import bench
+from . import bench, step_costs
 from ..core.config import get_profile, resolve_device
 from ..data import load_eurosat
 from ..data.synthetic import write_in_parallel
 from ..core.device import device_name
 from ..run.execution import follow_command
 from ..core.paths import paths_for
-from ..run.parameters import load_parameters, parameters_file, select_notebooks
+from ..core.parameters import load_parameters, parameters_file, select_notebooks
 from ..run.rehearsal import estimate_full_run
 from ..core.records import seconds_of_finished
 
@@ -69,18 +57,22 @@ class Mode:
     bench: dict[str, int]
     compile_backend: str
     compile_batches: int
+    steps: tuple[int, tuple[int, ...], float]  # step costs: batches; trainings side by side, seconds
     # each step's seconds on the machine meant: a step is skipped when they exceed what is left
     expected: dict[str, float] = field(default_factory=dict)
 
 
-# The rehearsal step: 727 cut passes (2026-12-01) of 3 batches or 0.05 s at least, each first
-# batch under the FLOP counter, and eight kernel starts; at 0.3 s a pass it would not fit.
+# The rehearsal step: about 730 cut passes of 3 batches or 0.05 s at least, each first batch under
+# the FLOP counter, and eight kernel starts; at 0.3 s a pass it would not fit. The bench step: 3
+# rounds of the input pipelines (about 18 s), the step costs, and 1, 2 and 4 trainings side by side
+# for 5 s each (each process starting in a few seconds).
 GPU = Mode("rehearsal-quick", "uncut", (), "02", {"seeds": 1},
-           {"images": 8192, "batch_size": 128, "workers": 2, "rounds": 5}, "inductor", 100,
-           {"data": 45, "rehearsal": 300, "uncut": 120, "bench": 30, "compile": 45})
+           {"images": 8192, "batch_size": 128, "workers": 2, "rounds": 3}, "inductor", 100,
+           (100, (1, 2, 4), 5.0),
+           {"data": 45, "rehearsal": 285, "uncut": 120, "bench": 60, "compile": 30})
 TINY = Mode("smoke-rehearsal", "smoke", ("02",), "02", {"seeds": 1},
             {"images": 128, "batch_size": 64, "workers": 0, "rounds": 1}, "eager", 2,
-            {"data": 5, "rehearsal": 20, "uncut": 20, "bench": 2, "compile": 2})
+            (3, (1, 2), 1.0), {"data": 5, "rehearsal": 20, "uncut": 20, "bench": 8, "compile": 2})
 
 
 class Check:
@@ -203,8 +195,9 @@ class Check:
         settings = self.mode.bench
         rounds = bench.benchmark(device=self.device, **settings)
         lines = bench.describe(rounds, self.name, settings)
-        (self.out / "bench.txt").write_text("\n".join(lines) + "\n")
-        return "; ".join(lines[1:])
+        costs = step_costs.describe(str(resolve_device(self.device)), *self.mode.steps)
+        (self.out / "bench.txt").write_text("\n".join([*lines, "", *costs]) + "\n")
+        return "; ".join([*lines[1:], *costs[1:]])
 
     def time_compile(self) -> str:
         lines = bench.compile_speed(resolve_device(self.device), self.mode.compile_backend,

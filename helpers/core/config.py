@@ -1,123 +1,34 @@
-"""Configuration: profiles, device choice, seeding and the run.
+"""Configuration: device choice, seeding and the run (the profiles: ``core.profiles``).
 
 ``setup(profile=..., device=..., seed=..., data_root=..., notebook=..., resume=...)`` returns the
 :class:`Run`: where data lives, where outputs go (its :class:`~helpers.core.paths.ReportPaths`), which device
 to use, whether trainings resume from their checkpoints and how passes over the data run (every
 batch, or a rehearsal's cut and timed ones). Notebooks call it through ``report.start``. Profiles
 change parameter values and data sets, never the code path. The parameters files are checked by
-``helpers.run.parameters``.
+``helpers.core.parameters``.
 """
 
 from __future__ import annotations
 
 import os
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
 
 import numpy as np
 import torch
 
 from .device import use_fast_kernels
-from .paths import PROJECT_ROOT, ReportPaths, paths_for
+from .paths import ReportPaths, paths_for
+from .profiles import PROFILES, ConfigError, Profile, get_profile
 from .passes import EVERY_BATCH, CutPasses, Passes
+from .progress import NOTEBOOK
 
-# The one place that names the public repository: the notebooks' "Open in Colab" badges and their
-# Colab setup cells are generated from it by tools/build_notebooks.py.
-REPO_URL = "https://github.com/deep-vision-course/image-classifiers"
+__all__ = ["PROFILES", "ConfigError", "DATA_ROOT_ENV", "DEVICES", "Profile", "Run", "check_data_root",
+           "get_profile", "resolve_device", "seed_everything", "setup"]
 
 DATA_ROOT_ENV = "DATA_ROOT"
 DEVICES = ("auto", "cpu", "cuda", "mps")
-
-
-class ConfigError(ValueError):
-    """A profile, parameter or device that cannot be used; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What a profile means: real or synthetic data, where it lives and how much of it."""
-
-    name: str
-    description: str
-    synthetic: bool
-    default_data_root: Path
-    # Synthetic data set sizes (images per class); empty for real data.
-    synthetic_sizes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    # "imagenet": torchvision's ImageNet weights; "stand-in": random weights, same code path.
-    pretrained_weights: str = "imagenet"
-    # A rehearsal cuts every loader pass to this many batches (more, until those after the first
-    # have taken ``rehearsal_seconds``, where batches are fast) and every training to one epoch.
-    rehearsal_batches: int | None = None
-    rehearsal_seconds: float = 0.3
-    # The profile whose params/<name>.yaml this one runs with (empty: its own).
-    parameters_from: str = ""
-    # Keep a notebook's checkpoints once it has finished (the full profile: best weights and each
-    # training's record, for --resume); the other profiles delete them.
-    keep_checkpoints: bool = True
-
-    @property
-    def parameters_name(self) -> str:
-        return self.parameters_from or self.name
-
-
-def offline_profile(name: str, description: str, folder: str, cifar10: tuple[int, int],
-                    cifar100: tuple[int, int], eurosat_divisor: int, **settings: Any) -> Profile:
-    """A profile that runs without internet: synthetic stand-ins of the data sets in
-    ``data/<folder>/`` - (train, test) images per class of each CIFAR; EuroSAT keeps the real class
-    proportions, each real count divided by ``eurosat_divisor`` - and stand-in ImageNet weights.
-    Its checkpoints are deleted once a notebook has finished."""
-    sizes = {"cifar10": {"train_per_class": cifar10[0], "test_per_class": cifar10[1]},
-             "cifar100": {"train_per_class": cifar100[0], "test_per_class": cifar100[1]},
-             "eurosat": {"divisor": eurosat_divisor}}
-    return Profile(name=name, description=description, synthetic=True,
-                   default_data_root=PROJECT_ROOT / "data" / folder, synthetic_sizes=sizes,
-                   pretrained_weights="stand-in", keep_checkpoints=False, **settings)
-
-
-PROFILES: dict[str, Profile] = {
-    "smoke": offline_profile(
-        "smoke", "every notebook on small synthetic stand-ins of the data sets, offline: tests "
-        "the code on a CPU in minutes",
-        folder="synthetic", cifar10=(200, 50), cifar100=(10, 10), eurosat_divisor=75),
-    "full": Profile(
-        name="full",
-        description="the real CIFAR-10, CIFAR-100 and EuroSAT, every recipe at full length: "
-                    "the results, for a GPU",
-        synthetic=False,
-        default_data_root=PROJECT_ROOT / "data",
-    ),
-    "rehearsal": offline_profile(
-        "rehearsal", "the full profile's settings on full-size synthetic data, every pass cut to "
-        "a few timed batches: checks memory and estimates the full run's time",
-        folder="rehearsal", cifar10=(5000, 1000), cifar100=(500, 100),
-        eurosat_divisor=1,  # the real data sets' sizes
-        rehearsal_batches=3, parameters_from="full"),
-    "rehearsal-quick": offline_profile(
-        "rehearsal-quick", "the rehearsal with 0.05 s of timed batches a pass (0.3 s in the "
-        "rehearsal): the GPU check's, where batches take milliseconds and 727 passes must fit "
-        "the GPU check's nine minutes",
-        folder="rehearsal", cifar10=(5000, 1000), cifar100=(500, 100), eurosat_divisor=1,
-        rehearsal_batches=3, rehearsal_seconds=0.05, parameters_from="full"),
-    "uncut": offline_profile(
-        "uncut", "the rehearsal's data and settings with every pass whole: times a notebook for "
-        "real, to check the rehearsal's estimate (the GPU check runs 02 so)",
-        folder="rehearsal", cifar10=(5000, 1000), cifar100=(500, 100), eurosat_divisor=1,
-        parameters_from="full"),
-    "smoke-rehearsal": offline_profile(
-        "smoke-rehearsal", "the smoke profile's data and settings, every pass cut to 2 timed "
-        "batches: the tiny mode of the GPU check (python -m helpers.commands.gpu_check --tiny)",
-        folder="synthetic", cifar10=(200, 50), cifar100=(10, 10), eurosat_divisor=75,
-        rehearsal_batches=2, parameters_from="smoke"),
-}
-
-
-def get_profile(name: str) -> Profile:
-    """The profile called ``name``, or a ConfigError listing the valid ones."""
-    if name not in PROFILES:
-        raise ConfigError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
-    return PROFILES[name]
 
 
 # --- device and seeding -----------------------------------------------------------------------
@@ -193,10 +104,10 @@ class Run:
                "and every training after one epoch: "
                "this run checks sizes and times, nothing else."
                if self.profile.rehearsal_batches else "")
-        return (f"> **Synthetic data (profile `{self.profile.name}`).** Every image and number below "
-                "comes from synthetic stand-ins written in the real data sets' formats, so that the "
-                "notebook runs offline. They test the code, not the models: run the `full` profile "
-                "for real results." + cut)
+        return (f"> **Synthetic data (the {self.profile.name} profile).** Every image and number "
+                "in this notebook, its findings included, comes from synthetic stand-ins written "
+                "in the real data sets' formats, so that the notebook runs offline. They test the "
+                "code, not the models: run the full profile for real results." + cut)
 
     @property
     def pretrained_weights(self) -> str:
@@ -207,10 +118,10 @@ class Run:
         """A loud Markdown warning where "pretrained" models have random stand-in weights."""
         if self.pretrained_weights == "imagenet":
             return ""
-        return (f"> **No ImageNet weights (profile `{self.profile.name}`).** Every model called "
-                "*pretrained* below starts from **random stand-in weights**: the notebook runs the "
+        return (f"> **No ImageNet weights (the {self.profile.name} profile).** Every model called "
+                "*pretrained* in this notebook starts from **random stand-in weights**: the notebook runs the "
                 "same code (load, freeze, replace the classifier, train the head) offline, but its "
-                "pretrained-versus-scratch comparisons mean nothing. The `full` profile loads the "
+                "pretrained-versus-scratch comparisons mean nothing. The full profile loads the "
                 "real weights and stops with a clear error if it cannot.")
 
     def describe(self) -> str:
@@ -219,6 +130,15 @@ class Run:
             f"profile {self.profile.name} ({data}), device {self.device}, seed {self.seed}, "
             f"data in {self.data_root}, results in {self.layout.results}"
         )
+
+
+def check_data_root(root: Path, named: str = DATA_ROOT_ENV) -> Path:
+    """``root``, or a ConfigError where it is a file rather than a folder."""
+    root = Path(root).expanduser()
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"{named} is {root}, a file: point it at a folder (a missing or empty "
+                          "one is filled with the data sets)")
+    return root
 
 
 def setup(profile: str = "full", device: str = "auto", seed: int = 0, data_root: str | Path = "",
@@ -236,11 +156,14 @@ def setup(profile: str = "full", device: str = "auto", seed: int = 0, data_root:
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ConfigError(f"seed must be an int, got {seed!r}")
     from_env = "" if chosen.synthetic else os.environ.get(DATA_ROOT_ENV, "")
-    root = Path(data_root or from_env or chosen.default_data_root)
+    root = check_data_root(Path(data_root or from_env or chosen.default_data_root),
+                           "data_root" if data_root else DATA_ROOT_ENV if from_env
+                           else "the data folder")
     layout = layout or paths_for(chosen.name)
     passes = EVERY_BATCH if not chosen.rehearsal_batches else CutPasses(
         chosen.rehearsal_batches, layout.passes_file(notebook), notebook,
         chosen.rehearsal_seconds)
+    NOTEBOOK["name"] = notebook  # its progress lines go to its own log under run_all.sh
     run = Run(profile=chosen, device=resolve_device(device), seed=seed,
               data_root=root.expanduser().resolve(), layout=layout, notebook=notebook,
               passes=passes, resume=bool(resume))

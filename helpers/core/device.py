@@ -1,9 +1,10 @@
 """What depends on the device, in one place: mixed precision, memory layout, timing and memory.
 
-On a CUDA GPU the project takes the fast path - bf16 autocast (fp16 with gradient scaling where
-bf16 is missing, as on a Colab T4), channels-last batches and models, cuDNN autotuning and TF32
-matrix products. On the CPU and on Apple's MPS everything runs in float32 and the same code reads
-as plain PyTorch.
+On a CUDA GPU the project takes the fast path - mixed precision in the half-precision format the
+GPU computes natively (bf16 from compute capability 8.0, Ampere, on; fp16 with gradient scaling
+before it, as on a Colab T4), channels-last batches and models, cuDNN autotuning and TF32 matrix
+products. On the CPU and on Apple's MPS everything runs in float32 and the same code reads as plain
+PyTorch.
 """
 
 from __future__ import annotations
@@ -17,11 +18,22 @@ import torch
 from torch import nn
 
 
+BF16_CAPABILITY = (8, 0)  # Ampere: the first GPUs with bf16 tensor cores
+
+
 def amp_dtype(device: torch.device) -> torch.dtype | None:
-    """bf16 on GPUs that support it, else fp16 on GPU; None (full precision) on CPU and MPS."""
+    """bf16 on GPUs that compute it natively, fp16 on older GPUs; None (full precision) on CPU and
+    MPS. ``torch.cuda.is_bf16_supported()`` is not asked: it says yes on a T4 (compute capability
+    7.5) too, where bf16 is emulated, slowly."""
     if device.type != "cuda":
         return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    native = torch.cuda.get_device_capability(device) >= BF16_CAPABILITY
+    return torch.bfloat16 if native else torch.float16
+
+
+def scales_gradients(device: torch.device) -> bool:
+    """Whether training on ``device`` scales the loss: fp16 gradients could underflow."""
+    return amp_dtype(device) == torch.float16
 
 
 def autocast(device: torch.device) -> AbstractContextManager:
@@ -32,7 +44,7 @@ def autocast(device: torch.device) -> AbstractContextManager:
 
 def gradient_scaler(device: torch.device) -> torch.amp.GradScaler:
     """Scales the loss where fp16 gradients could underflow; a pass-through everywhere else."""
-    return torch.amp.GradScaler(device.type, enabled=amp_dtype(device) == torch.float16)
+    return torch.amp.GradScaler(device.type, enabled=scales_gradients(device))
 
 
 def place(model: nn.Module, device: torch.device) -> nn.Module:
@@ -49,6 +61,14 @@ def batch_layout(images: torch.Tensor) -> torch.Tensor:
     if images.device.type == "cuda":
         return images.contiguous(memory_format=torch.channels_last)
     return images
+
+
+def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """``tensor`` on ``device``; to a GPU from pinned memory without making the host wait (the
+    loaders copy an epoch's order and random draws so, once an epoch, never once a batch)."""
+    if device.type == "cuda" and tensor.device.type == "cpu":
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor.to(device)
 
 
 def use_fast_kernels(device: torch.device) -> None:

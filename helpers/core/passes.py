@@ -13,8 +13,11 @@ training stands for as many epochs as the training plans, and so does the rest o
 
 Each cut pass also records the work of the full pass, counted rather than timed so that it holds on
 any device: the multiply-adds of whatever ran on the first batch (forward, and backward in a
-training; ``torch.utils.flop_counter``), per image, times the images of the full pass and its repeats.
-Counting adds a few milliseconds to that first batch, which is timed as a warm-up anyway.
+training; ``torch.utils.flop_counter``, its convolution gradients counted per group:
+``core.work``), per image, times the images of the full pass and its repeats.
+Counting adds a few milliseconds to that first batch, which is timed as a warm-up anyway. A pass
+whose first batch ran with gradients on is a training pass: the full run takes one optimiser step
+for each of its batches, every epoch.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from pathlib import Path
 from typing import Iterator, TypeVar
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from .device import peak_memory_mib, synchronise
+from .work import counting, multiply_adds
 
 Batch = TypeVar("Batch")
 
@@ -70,6 +73,7 @@ class TimedPart:
     multiply_adds_full: int  # counted on the first batch, scaled to the full run, repeats included
     peak_memory_mib: float  # so far in this process: CUDA allocations on GPU, resident size on CPU
     training: str = ""      # the training a pass belongs to ("" for one outside: caches, tests)
+    optimiser_steps_full: int = 0  # a training pass: one step a batch, repeats included
 
 
 def pass_seconds(first: float, rest: float, batches_run: int, batches_full: int) -> float:
@@ -98,14 +102,15 @@ class CutPasses(Passes):
              ) -> Iterator[Batch]:
         start = time.perf_counter()
         marks: list[float] = []
-        per_image = 0.0
+        per_image, trains = 0.0, False
         for batch in batches:
             if marks:
                 yield batch
             else:  # what the consumer does with the first batch is counted
-                with FlopCounterMode(display=False) as counter:
+                with counting() as counter:
                     yield batch
-                per_image = counter.get_total_flops() / 2 / _images_in(batch)
+                per_image = multiply_adds(counter) / _images_in(batch)
+                trains = torch.is_grad_enabled()  # a training pass (evaluation runs without)
             synchronise(device)
             marks.append(time.perf_counter())
             if len(marks) >= self.min_batches and marks[-1] - marks[0] >= self.min_seconds:
@@ -116,7 +121,7 @@ class CutPasses(Passes):
         self.pass_seconds_in_epoch += first + rest
         self._write("pass", len(marks), total, first + rest,
                     pass_seconds(first, rest, len(marks), total) * self.repeats, device,
-                    images, per_image * images * self.repeats)
+                    images, per_image * images * self.repeats, total * self.repeats * trains)
 
     def epochs(self, planned: int) -> int:
         return min(planned, 1)
@@ -140,10 +145,10 @@ class CutPasses(Passes):
             self.pass_seconds_in_epoch = outer[1] + self.pass_seconds_in_epoch + rest
 
     def _write(self, part: str, run: int, full: int, seconds: float, full_seconds: float,
-               device: torch.device, images: int, multiply_adds: float) -> None:
+               device: torch.device, images: int, multiply_adds: float, steps: int = 0) -> None:
         row = TimedPart(self.notebook, part, run, full, self.repeats, round(seconds, 4),
                         round(full_seconds, 4), images, round(multiply_adds),
-                        round(peak_memory_mib(device), 1), self.current)
+                        round(peak_memory_mib(device), 1), self.current, int(steps))
         self.record.parent.mkdir(parents=True, exist_ok=True)
         new = not self.record.is_file()
         with self.record.open("a", newline="") as file:

@@ -1,12 +1,13 @@
 """Progress for the person waiting, kept out of the report.
 
-A notebook's output keeps one line per training (``fit`` prints it at the end); the epoch-by-epoch
-lines go elsewhere:
+Progress never goes into a notebook run by ``run_all.sh`` (nor into its PDF); the epoch-by-epoch
+lines and each training's closing line go:
 
 - in Jupyter or Colab, a live bar (tqdm), closed when the training ends;
-- in a run of ``run_all.sh``, the file named by ``$HELPERS_PROGRESS_LOG``
-  (``reports/<profile>/logs/<notebook>.log``), which ``run_all.sh`` prints in its terminal as it
-  grows, with the elapsed time;
+- in a run of ``run_all.sh``, the notebook's log file in the folder named by
+  ``$HELPERS_PROGRESS_LOGS`` (``reports/<profile>/logs/<notebook>.log``), which ``run_all.sh``
+  prints in its terminal as it grows, with the elapsed time (the folder, not the file, is
+  passed: notebooks run side by side share one environment);
 - anywhere else (a script, a test), the terminal.
 """
 
@@ -17,27 +18,43 @@ import sys
 import time
 from typing import Any, Mapping
 
-LOG_ENV = "HELPERS_PROGRESS_LOG"
+LOG_ENV = "HELPERS_PROGRESS_LOGS"  # the run's log folder, set by run_all.sh
+NOTEBOOK = {"name": "interactive"}  # the notebook this process runs (config.setup names it)
+
+
+def under_the_pipeline() -> bool:
+    """True in a notebook that run_all.sh runs (its progress goes to the run's log folder)."""
+    return bool(os.environ.get(LOG_ENV))
+
+
+def log_file() -> str | None:
+    """This notebook's log file under run_all.sh, None elsewhere."""
+    folder = os.environ.get(LOG_ENV)
+    return os.path.join(folder, f"{NOTEBOOK['name']}.log") if folder else None
 SHOWN = ("train_loss", "train_acc", "val_loss", "val_acc")  # of a history row
 
 
 def interactive_notebook() -> bool:
     """True in a Jupyter or Colab kernel that a person is watching (not under run_all.sh)."""
-    if os.environ.get(LOG_ENV):
+    if under_the_pipeline():
         return False
     shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
     return type(shell).__name__ in ("ZMQInteractiveShell", "Shell")  # Jupyter, Colab
 
 
-def say(line: str) -> None:
-    """One line of progress: to the run's log file under run_all.sh, else to the terminal
-    (in an interactive notebook the bars show progress, and nothing is printed)."""
-    path = os.environ.get(LOG_ENV)
+def say(line: str, to_a_person: bool = False) -> None:
+    """One line of progress: to the run's log file under run_all.sh (never into the notebook, so
+    never into its PDF), else to the terminal; in an interactive notebook the bars show progress
+    and nothing is printed, except a line ``to_a_person`` (a training's result), printed below the
+    cell."""
+    path = log_file()
     if path:
         with open(path, "a", encoding="utf-8") as log:
             log.write(line + "\n")
     elif not interactive_notebook():
         print(line, file=sys.stderr, flush=True)
+    elif to_a_person:
+        print(line, flush=True)
 
 
 def format_metrics(metrics: Mapping[str, Any]) -> str:

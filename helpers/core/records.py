@@ -7,17 +7,27 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import threading
 from typing import Any
 
 import pandas as pd
 
-from .paths import ReportPaths
+from .paths import PROJECT_ROOT, ReportPaths
 
 COLUMNS = ["notebook", "seconds", "status"]
 
 
+WRITING = threading.Lock()  # notebooks run side by side finish in threads of one process
+
+
 def record_time(layout: ReportPaths, notebook: str, seconds: float, status: str) -> None:
     """Keep the latest wall time of each notebook, with "ok" or "failed"."""
+    with WRITING:
+        _record_time(layout, notebook, seconds, status)
+
+
+def _record_time(layout: ReportPaths, notebook: str, seconds: float, status: str) -> None:
     rows = {}
     if layout.timings.is_file():
         with layout.timings.open() as file:
@@ -60,3 +70,39 @@ def estimated_seconds(layout: ReportPaths) -> dict[str, float]:
         return {}
     table = pd.read_csv(layout.estimate)
     return dict(zip(table["notebook"], table["estimated full seconds"].astype(float)))
+
+
+EXPECTED_TIMES = PROJECT_ROOT / "benchmarks" / "expected-times.csv"  # tools/expected_times.py
+
+
+def expected_seconds(notebook: str, profile: str, device: Any) -> tuple[float, str, str] | None:
+    """A notebook's expected wall time in a profile on a kind of device - seconds, the device the
+    figure is for ("a 2-core CPU", "an NVIDIA H100") and how it was made - from the committed
+    table ``EXPECTED_TIMES`` (columns notebook, profile, kind, device, seconds, basis). A CPU gets
+    the CPU's row; a GPU the row of its model ("NVIDIA H100 80GB HBM3"), else the first GPU row,
+    which names the GPU it assumes. None where the table has no row."""
+    if not EXPECTED_TIMES.is_file():
+        return None
+    table = pd.read_csv(EXPECTED_TIMES)
+    kind = "gpu" if getattr(device, "type", str(device)) == "cuda" else "cpu"
+    rows = table[(table["notebook"] == notebook) & (table["profile"] == profile)
+                 & (table["kind"] == kind)]
+    if kind == "gpu":
+        name = _words(_gpu_name(device))
+        matching = rows[[_words(model) == name for model in rows["device"]]]
+        rows = matching if len(matching) else rows
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    article = "an" if row["device"][0].upper() in "AEIOUN" and kind == "gpu" else "a"
+    return float(row["seconds"]), f"{article} {row['device']}", str(row["basis"])
+
+
+def _words(name: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def _gpu_name(device: Any) -> str:
+    import torch
+
+    return torch.cuda.get_device_name(device) if torch.cuda.is_available() else ""

@@ -3,6 +3,11 @@ augmented batches from the device. ``load_dataset(name, run)`` is the entry poin
 
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
 from ..core.config import Run
 from .eurosat import load_eurosat
 from .fashion import load_fashion_mnist
@@ -34,9 +39,24 @@ def load_dataset(name: str, run: Run, download: bool = True) -> ImageData:
     the profile's synthetic stand-in (written if missing) otherwise. Both go through the same loader."""
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}: choose one of {', '.join(DATASETS)}")
-    if run.synthetic:
-        ensure_synthetic(name, run.data_root, run.profile.synthetic_sizes[name])
-    return DATASETS[name](run.data_root, synthetic=run.synthetic, download=download)
+    with one_writer(run.data_root, name):  # notebooks side by side write each data set once
+        if run.synthetic:
+            ensure_synthetic(name, run.data_root, run.profile.synthetic_sizes[name])
+        return DATASETS[name](run.data_root, synthetic=run.synthetic, download=download)
+
+
+@contextmanager
+def one_writer(root: Path, name: str) -> Iterator[None]:
+    """Hold the data set's lock in ``root`` while it is written, downloaded or cached, so that two
+    notebooks that need it at once (``run_all.sh --jobs``) neither write it twice nor read it half
+    written."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def standard_splits(name: str, data: ImageData) -> Splits:

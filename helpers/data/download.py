@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
-from ..core.progress import LOG_ENV, ClosesItsBar, say
+from ..core.progress import ClosesItsBar, say, under_the_pipeline
 
 MIRROR_ENV = "DATA_MIRROR"
 CHUNK = 1 << 16
@@ -112,7 +112,7 @@ def check_speed(done: int, total: int | None, elapsed: float, patience: Patience
 def tell(line: str) -> None:
     """A line for the notebook's output and for the terminal of run_all.sh."""
     print(line, flush=True)
-    if os.environ.get(LOG_ENV):
+    if under_the_pipeline():
         say(line)
 
 
@@ -123,7 +123,7 @@ class Meter(ClosesItsBar):
     def __init__(self, total: int | None, name: str, every: float = 10.0) -> None:
         self.total, self.name, self.every, self.done = total, name, every, 0
         self.start = self.shown = time.monotonic()
-        self.bar = None if os.environ.get(LOG_ENV) else tqdm(
+        self.bar = None if under_the_pipeline() else tqdm(
             total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=name,
             mininterval=1.0, file=sys.stderr)
 

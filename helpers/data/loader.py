@@ -3,7 +3,8 @@ whole batches are augmented with tensor operations, with no per-image Python and
 
 Random draws for an epoch (order, crop offsets, flips, quarter turns, cutout squares, jitter
 factors) come from a CPU generator seeded by (seed, epoch), so an epoch is the same on every device
-and after a resume. Each pass goes through the run's :class:`~helpers.core.passes.Passes` (every batch,
+and after a resume; they reach the device in one copy an epoch (on a GPU from pinned memory,
+without a wait), so that no batch waits for the host. Each pass goes through the run's :class:`~helpers.core.passes.Passes` (every batch,
 or a rehearsal's few timed ones).
 """
 
@@ -17,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core.config import Run
-from ..core.device import batch_layout
+from ..core.device import batch_layout, to_device
 from ..core.passes import EVERY_BATCH, Passes
 from .splits import ImageSplit, Splits, channel_stats
 
@@ -167,7 +168,8 @@ class DeviceLoader(SeededEpochs):
         count = len(self.images)
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
         order = torch.randperm(count, generator=generator) if self.shuffle else torch.arange(count)
-        draws = self._draw(generator, count)
+        order = to_device(order, self.device)
+        draws = {name: to_device(d, self.device) for name, d in self._draw(generator, count).items()}
         self.epoch += 1
         return self.passes.take(self._batches(order, draws), len(self), self.num_images,
                                 self.device)
@@ -176,8 +178,7 @@ class DeviceLoader(SeededEpochs):
                  ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         for number in range(len(self)):
             window = slice(number * self.batch_size, (number + 1) * self.batch_size)
-            index = order[window].to(self.device)
-            yield self._batch(index, {name: d[window].to(self.device) for name, d in draws.items()})
+            yield self._batch(order[window], {name: d[window] for name, d in draws.items()})
 
     def _draw(self, generator: torch.Generator, count: int) -> dict[str, torch.Tensor]:
         """All of an epoch's random augmentation parameters, in batch order."""

@@ -15,10 +15,11 @@ import torch
 import torch.nn.functional as F
 from sklearn.metrics import classification_report, confusion_matrix
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
+from ..core.work import counting, multiply_adds
 from ..core.device import autocast, peak_memory_mib, reset_peak_memory, synchronise
-from ..training.loop import History, heads_of, targets_of
+from ..training.history import History
+from ..training.loop import heads_of, targets_of
 
 # --- predictions ------------------------------------------------------------------------------
 
@@ -152,15 +153,21 @@ def fit_diagnosis(history: History) -> dict[str, Any]:
     rise = last["val_loss"] - best["val_loss"]
     if gap_last > 0.05 and rise > 0.02 * best["val_loss"]:
         verdict = (f"it overfits: after epoch {history.best_epoch} the validation loss rose by "
-                   f"{rise:.3f} while training accuracy kept ahead by {100 * gap_last:.1f} points")
+                   f"{rise:.3f} while training accuracy kept ahead by {_points(gap_last)}")
     elif gap_last > 0.05:
-        verdict = (f"it starts to overfit: training accuracy is {100 * gap_last:.1f} points above "
+        verdict = (f"it starts to overfit: training accuracy is {_points(gap_last)} above "
                    "validation, but the validation loss has not risen yet")
     else:
         verdict = (f"it does not overfit: train and validation accuracy are within "
-                   f"{100 * abs(gap_last):.1f} points, so the model is limited by its capacity "
+                   f"{_points(gap_last)}, so the model is limited by its capacity "
                    "or its training time rather than by overfitting")
     return {"gap_best": gap_best, "gap_last": gap_last, "val_loss_rise": rise, "verdict": verdict}
+
+
+def _points(fraction: float) -> str:
+    """"1.2 points", "1.0 point" (as ``report.formats.unsigned_points`` writes it)."""
+    value = round(100 * abs(fraction), 1)
+    return f"{value:.1f} point{'' if value == 1 else 's'}"
 
 
 # --- speed and work ---------------------------------------------------------------------------
@@ -174,9 +181,9 @@ def multiply_adds_per_image(model: nn.Module, loader: Iterable) -> float:
     times as much (the backward pass about twice the forward)."""
     images, _ = next(iter(loader))
     model.eval()
-    with FlopCounterMode(display=False) as counter:
+    with counting() as counter:
         model(images[:1])
-    return counter.get_total_flops() / 2
+    return multiply_adds(counter)
 
 
 @torch.no_grad()

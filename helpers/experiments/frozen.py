@@ -11,35 +11,30 @@ from ..data import NO_AUGMENT, Splits, make_loaders
 from ..models import BackboneAndHead, count_parameters
 from ..training.features import FeatureSplits
 from ..training.recipes import Recipe
-from .fitted import Fitted
 from .results import ResultsFile
-from .train import Experiment, reused, train_built
+from .train import Experiment, train_built
 
 
 def train_head_on_features(run: Run, results: ResultsFile, *, label: str, model: BackboneAndHead,
                            features: FeatureSplits, recipe: Recipe, dataset: str,
                            seed: int | None = None, channels: slice | None = None,
-                           reference_key: str | None = None, notes: dict[str, Any] | None = None,
-                           fitted: Fitted | None = None) -> Experiment:
+                           reference_key: str | None = None, notes: dict[str, Any] | None = None) -> Experiment:
     """Train the head of a frozen-backbone ``model`` on cached ``features`` (optionally some of
     their channels) by ``recipe``: a recipe without augmentation trains on the images as they are,
     one with augmentation on every cached view. The row counts the head's parameters as trainable
     and the whole model's as total; the returned experiment holds the whole model, ready for
-    images. Test-time augmentation does not apply to features. ``fitted``: as in
-    :func:`train_model`."""
+    images. Test-time augmentation does not apply to features."""
     if not model.frozen:
         raise ValueError(f"{label}: only a frozen backbone's features can be cached")
     seed = run.seed if seed is None else seed
     seed_everything(seed)
-    model.restart_head()  # new layers drawn from the seed, not left by an earlier training
+    model.restart_head()  # new layers drawn from the random seed, not left by an earlier training
     views = 1 if recipe.augment == NO_AUGMENT else None
-    recipe = replace(recipe, tta="none")
-    history, notes = reused(fitted, model, recipe, seed, notes, model=model, features=features,
-                             channels=channels, dataset=dataset)
+    recipe = replace(recipe, tta="none").sized_for(len(features.train))
     experiment = train_built(
         run, results, label=label, model=model.head,
         loaders=features.loaders(recipe.batch_size, seed, channels, views),
-        recipe=recipe, dataset=dataset, seed=seed, reference_key=reference_key, history=history,
+        recipe=recipe, dataset=dataset, seed=seed, reference_key=reference_key,
         notes={"params_total": count_parameters(model, trainable_only=False),
                "augmentation": f"{views or features.train.num_views} cached view(s)",
                "new_head_layers": model.describe_new_layers(),
@@ -52,23 +47,21 @@ def train_head_on_images(run: Run, results: ResultsFile, *, label: str, model: B
                          splits: Splits, recipe: Recipe, dataset: str, seed: int | None = None,
                          resize: int | None = None,
                          stats: tuple[Sequence[float], Sequence[float]] | None = None,
-                         reference_key: str | None = None, notes: dict[str, Any] | None = None,
-                         fitted: Fitted | None = None) -> Experiment:
+                         reference_key: str | None = None, notes: dict[str, Any] | None = None) -> Experiment:
     """Train the head of a frozen-backbone ``model`` on the images, every batch through the frozen
     backbone (forward only): a backbone pass per image and epoch dearer than cached features, but
     the recipe's augmentation draws a fresh view of every image in every epoch (a cache holds only
-    a few) and its test-time augmentation applies. ``fitted``: as in :func:`train_model`."""
+    a few) and its test-time augmentation applies."""
     if not model.frozen:
         raise ValueError(f"{label}: only a frozen backbone's head trains on its own")
     seed = run.seed if seed is None else seed
     seed_everything(seed)
-    model.restart_head()  # new layers drawn from the seed, not left by an earlier training
+    model.restart_head()  # new layers drawn from the random seed, not left by an earlier training
+    recipe = recipe.sized_for(len(splits.train))
     loaders = make_loaders(splits, run, batch_size=recipe.batch_size, augment=recipe.augment,
                            resize=resize, stats=stats)
-    history, notes = reused(fitted, model, recipe, seed, notes, model=model, splits=splits,
-                             resize=resize, stats=stats, dataset=dataset)
     return train_built(run, results, label=label, model=model, loaders=loaders, recipe=recipe,
-                       dataset=dataset, seed=seed, reference_key=reference_key, history=history,
+                       dataset=dataset, seed=seed, reference_key=reference_key,
                        notes={"augmentation": f"{recipe.augment.describe()}, drawn on the fly",
                               "new_head_layers": model.describe_new_layers(), **(notes or {})})
 
@@ -84,9 +77,7 @@ def train_frozen_head(run: Run, results: ResultsFile, *, views: str, features: F
     """:func:`train_head_on_features` on the cached ``features`` (``views`` "cached views",
     optionally some of their ``channels``) or :func:`train_head_on_images` on ``splits``
     resized to ``resize`` (``views`` "every view on the fly", where ``channels`` do not apply: a
-    branch model's backbone makes its own). A ``fitted`` training must have had the same views."""
-    if training.get("fitted") is not None:
-        training["fitted"].check(views=views, splits=splits, features=features, channels=channels)
+    branch model's backbone makes its own)."""
     if views == CACHED_VIEWS:
         return train_head_on_features(run, results, features=features, channels=channels,
                                       **training)

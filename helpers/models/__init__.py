@@ -1,11 +1,11 @@
 """Models. ``build_model(name, **options)`` makes any of them and records the options on the model
 (``model.config``), so a checkpoint says how to rebuild the model it holds.
 
-- ``cnn``: the CIFAR-10 CNNs of seed 002 (notebooks 02 and 03).
+- ``cnn``: the CIFAR-10 CNNs of source report 002 (notebooks 02 and 03).
 - ``transfer`` and ``weights``: torchvision's AlexNet and MobileNetV2 as backbone + head, ImageNet
   weights through torchvision's cache, and the middle-fusion model (notebooks 04 and 05).
 - ``hierarchy``: MobileNetV3-Small with one or several heads for CIFAR-100 (notebook 06).
-- ``budget``: seed 001's seven parameter-budget models and our compact family (notebook 07).
+- ``budget``: source report 001's seven parameter-budget models and our compact family (notebook 07).
 """
 
 from __future__ import annotations

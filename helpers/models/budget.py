@@ -1,9 +1,9 @@
-"""CIFAR-100 classifiers under a parameter budget: seed 001's seven models and our compact family.
+"""CIFAR-100 classifiers under a parameter budget: source report 001's seven models and our compact family.
 
 Seed 001's models are rebuilt from its slides, layer by layer, with its trainable parameter counts as
 the authority (``SOURCE_BUDGET_LAYERS`` says how each slide was read). Our family, :class:`CompactNet`,
 is one design with a width knob: depthwise-separable residual blocks in three stages (32, 16 and 8
-pixels) and global average pooling - the three things the seed did not use.
+pixels) and global average pooling - the three things the source report did not use.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from typing import Callable
 import torch
 from torch import nn
 
-# --- seed 001 ---------------------------------------------------------------------------------
+# --- source report 001 ---------------------------------------------------------------------------------
 
 
-def _seed_stage(c_in: int, c_out: int, pool: int, padding: int = 0) -> list[nn.Module]:
+def _source_stage(c_in: int, c_out: int, pool: int, padding: int = 0) -> list[nn.Module]:
     """The source report's usual block: Conv 3 x 3 -> ReLU -> MaxPool -> BatchNorm."""
     return [nn.Conv2d(c_in, c_out, 3, padding=padding), nn.ReLU(inplace=True), nn.MaxPool2d(pool),
             nn.BatchNorm2d(c_out)]
 
 
-class SeedResidual(nn.Module):
+class SourceResidual(nn.Module):
     """The 500K slide's Res(64, 64): two 3 x 3 convolutions (padding 1) with batch norm, the input
     added back, ReLU."""
 
@@ -37,59 +37,59 @@ class SeedResidual(nn.Module):
         return torch.relu(self.body(x) + x)
 
 
-def _seed_2k() -> list[nn.Module]:
-    return [nn.MaxPool2d(3), *_seed_stage(3, 5, 3), nn.Flatten(), nn.Linear(20, 100)]
+def _source_2k() -> list[nn.Module]:
+    return [nn.MaxPool2d(3), *_source_stage(3, 5, 3), nn.Flatten(), nn.Linear(20, 100)]
 
 
-def _seed_5k() -> list[nn.Module]:
-    return [*_seed_stage(3, 6, 3), *_seed_stage(6, 10, 3), nn.Flatten(), nn.Linear(40, 100)]
+def _source_5k() -> list[nn.Module]:
+    return [*_source_stage(3, 6, 3), *_source_stage(6, 10, 3), nn.Flatten(), nn.Linear(40, 100)]
 
 
-def _seed_mlp_head(channels: tuple[int, int, int], flat: int, hidden: int,
+def _source_mlp_head(channels: tuple[int, int, int], flat: int, hidden: int,
                    padding: int = 0) -> list[nn.Module]:
     a, b, c = channels
-    return [*_seed_stage(3, a, 2, padding), *_seed_stage(a, b, 2, padding),
-            *_seed_stage(b, c, 2, padding), nn.Flatten(), nn.Linear(flat, hidden),
+    return [*_source_stage(3, a, 2, padding), *_source_stage(a, b, 2, padding),
+            *_source_stage(b, c, 2, padding), nn.Flatten(), nn.Linear(flat, hidden),
             nn.ReLU(inplace=True), nn.Linear(hidden, 100)]
 
 
-def _seed_500k() -> list[nn.Module]:
+def _source_500k() -> list[nn.Module]:
     return [nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
             nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(inplace=True),
-            nn.MaxPool2d(2), SeedResidual(64), nn.MaxPool2d(2), nn.Flatten(),
+            nn.MaxPool2d(2), SourceResidual(64), nn.MaxPool2d(2), nn.Flatten(),
             nn.Linear(4096, 100)]
 
 
 # parameters -> (builder of the layer list, the layers as we read them from the slide)
 SOURCE_BUDGET_LAYERS: dict[int, tuple[Callable[[], list[nn.Module]], str]] = {
-    2_250: (_seed_2k, "MaxPool(3) -> Conv(3, 5, 3) -> ReLU -> MaxPool(3) -> BN(5) -> Linear(20, 100)"
+    2_250: (_source_2k, "MaxPool(3) -> Conv(3, 5, 3) -> ReLU -> MaxPool(3) -> BN(5) -> Linear(20, 100)"
                       "; unpadded convolutions, as everywhere up to 100K"),
-    4_850: (_seed_5k, "2 x [Conv 3 x 3 -> ReLU -> MaxPool(3) -> BN], 6 and 10 filters -> "
+    4_850: (_source_5k, "2 x [Conv 3 x 3 -> ReLU -> MaxPool(3) -> BN], 6 and 10 filters -> "
                       "Linear(40, 100)"),
-    10_161: (lambda: _seed_mlp_head((6, 10, 12), 48, 55),
+    10_161: (lambda: _source_mlp_head((6, 10, 12), 48, 55),
              "3 x [Conv 3 x 3 -> ReLU -> MaxPool(2) -> BN], 6, 10, 12 filters -> Linear(48, 55) -> "
              "ReLU -> Linear(55, 100)"),
-    49_525: (lambda: _seed_mlp_head((8, 16, 32), 128, 189),
+    49_525: (lambda: _source_mlp_head((8, 16, 32), 128, 189),
              "3 x [Conv -> ReLU -> MaxPool(2) -> BN], 8, 16, 32 filters -> Linear(128, 189) -> "
              "ReLU -> Linear(189, 100)"),
-    99_949: (lambda: _seed_mlp_head((16, 32, 64), 256, 213),
+    99_949: (lambda: _source_mlp_head((16, 32, 64), 256, 213),
              "3 x [Conv -> ReLU -> MaxPool(2) -> BN], 16, 32, 64 filters -> Linear(256, 213) -> "
              "ReLU -> Linear(213, 100)"),
-    503_396: (_seed_500k,
+    503_396: (_source_500k,
               "Conv(3, 32) -> BN -> ReLU -> Conv(32, 64) -> BN -> ReLU -> MaxPool(2) -> Res(64, 64) "
               "-> MaxPool(2) -> Linear(4096, 100); padding 1 (that is what gives 4,096 inputs); "
               "Res = two Conv 3 x 3 + BN with a skip; the slide's Linear(4096, 194) contradicts its "
               "own count, which Linear(4096, 100) meets exactly"),
-    1_001_362: (lambda: _seed_mlp_head((64, 128, 256), 4096, 150, padding=1),
+    1_001_362: (lambda: _source_mlp_head((64, 128, 256), 4096, 150, padding=1),
                 "3 x [Conv -> ReLU -> MaxPool(2) -> BN], 64, 128, 256 filters, padding 1 -> "
                 "Linear(4096, 150) -> ReLU -> Linear(150, 100)"),
 }
 
 
 def source_budget_model(params: int) -> nn.Sequential:
-    """Seed 001's model with ``params`` trainable parameters (one of SOURCE_BUDGET_LAYERS)."""
+    """Source report 001's model with ``params`` trainable parameters (one of SOURCE_BUDGET_LAYERS)."""
     if params not in SOURCE_BUDGET_LAYERS:
-        raise ValueError(f"seed 001 has no model of {params:,} parameters: choose one of "
+        raise ValueError(f"source report 001 has no model of {params:,} parameters: choose one of "
                          f"{', '.join(f'{p:,}' for p in SOURCE_BUDGET_LAYERS)}")
     return nn.Sequential(*SOURCE_BUDGET_LAYERS[params][0]())
 

@@ -1,4 +1,4 @@
-"""The CIFAR-10 CNNs of seed 002: the baseline, CNNV2 and CNNV3."""
+"""The CIFAR-10 CNNs of source report 002: the baseline, CNNV2 and CNNV3."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ def conv_block(in_channels: int, out_channels: int, *, batch_norm: bool = False,
 
 
 class BaselineCNN(nn.Module):
-    """The baseline CNN of seed 002 ("figure 1 of the assignment"): three convolutional layers with
+    """The baseline CNN of source report 002 ("figure 1 of the assignment"): three convolutional layers with
     8, 32 and 16 filters, max pooling, a fully connected head.
 
-    The assignment figure is not in the seed, so these details are ours: 3 x 3 kernels with padding
+    The assignment figure is not in the source report, so these details are ours: 3 x 3 kernels with padding
     1, ReLU, 2 x 2 max pooling after every convolution (32 -> 16 -> 8 -> 4 pixels), then
     flatten (16 x 4 x 4 = 256), a hidden layer of 64 units with ReLU, and the 10-way output:
     24,282 parameters, as small as the source report's model was meant to be. No batch norm or dropout: that
@@ -40,7 +40,7 @@ class BaselineCNN(nn.Module):
 
 
 class CNNV2(nn.Module):
-    """CNNV2 of seed 002: four convolutional layers with 16, 32, 64 and 128 filters, each followed
+    """CNNV2 of source report 002: four convolutional layers with 16, 32, 64 and 128 filters, each followed
     by batch normalisation and max pooling (32 -> 2 pixels), then fully connected layers with
     dropout 0.4 (flatten 512 -> ``hidden`` -> classes)."""
 
@@ -67,11 +67,11 @@ def rising(start: float, end: float, steps: int) -> list[float]:
 
 
 class CNNV3(nn.Module):
-    """CNNV3 of seed 002: five convolutional blocks (32, 64, 128, 256, 512 filters), each with batch
+    """CNNV3 of source report 002: five convolutional blocks (32, 64, 128, 256, 512 filters), each with batch
     normalisation, max pooling and dropout, the dropout rising with depth from ``dropout_start`` to
     ``dropout_end`` (0.2 to 0.5 by default); the 512 x 1 x 1 map is classified by a hidden layer of
-    ``hidden`` units with dropout ``dropout_end``. The seed trains it with Adam and weight decay
-    1e-4 (an optimiser setting, not part of the model)."""
+    ``hidden`` units with dropout ``dropout_end``. The source report trains it with Adam and weight
+    decay 0.0001 (an optimiser setting, not part of the model)."""
 
     def __init__(self, num_classes: int = 10, widths: tuple[int, ...] = (32, 64, 128, 256, 512),
                  dropout_start: float = 0.2, dropout_end: float = 0.5, hidden: int = 256) -> None:

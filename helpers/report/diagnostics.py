@@ -12,13 +12,37 @@ import pandas as pd
 
 from . import plots
 from ..evaluation.calibration import expected_calibration_error, reliability
-from ..evaluation.predictions import Predictions, confusion, per_class_accuracy, report_frame
+from ..evaluation.predictions import (Predictions, confusion, misclassified, per_class_accuracy,
+                                      report_frame)
+from .formats import percent
+from .names import class_name, model_name, recipe_name
 from .tables import table
+
+
+def labelled(trained: Mapping[tuple[str, str], Any]) -> dict[str, Any]:
+    """Trainings keyed by (model, recipe) keyed by their names instead ("CNNV2, our recipe")."""
+    return {f"{model_name(model)}, {recipe_name(recipe)}": experiment
+            for (model, recipe), experiment in trained.items()}
+
+
+def show_trainings(trained: Mapping[tuple[str, str], Any], class_names: Sequence[str],
+                   subject: str) -> None:
+    """:func:`show` of experiments keyed by (model, recipe)."""
+    show({label: (e.history, e.test) for label, e in labelled(trained).items()}, class_names,
+         subject)
+
+
+def reports_of_trainings(trained: Mapping[tuple[str, str], Any],
+                         class_names: Sequence[str]) -> None:
+    """:func:`classification_reports` of experiments keyed by (model, recipe)."""
+    classification_reports({label: e.test for label, e in labelled(trained).items()},
+                           class_names)
 
 
 def show(trained: Mapping[str, tuple[Any, Predictions]], class_names: Sequence[str],
          subject: str) -> None:
     """The diagnostics of several trainings (label -> its history and test predictions)."""
+    class_names = [class_name(name) for name in class_names]
     plots.curves_grid({label: history for label, (history, _) in trained.items()},
                       f"{subject}: accuracy per epoch")
     plt.show()
@@ -29,7 +53,7 @@ def show(trained: Mapping[str, tuple[Any, Predictions]], class_names: Sequence[s
     per_class_table({label: test for label, (_, test) in trained.items()}, class_names,
                     f"{subject}: test accuracy per class")
     plots.reliability_diagram(
-        {f"{label} (ECE {100 * expected_calibration_error(test):.1f} %)": reliability(test)
+        {f"{label} (ECE {percent(expected_calibration_error(test))})": reliability(test)
          for label, (_, test) in trained.items()},
         f"{subject}: calibration on the test set")
     plt.show()
@@ -57,9 +81,12 @@ def per_class_table(predictions: Mapping[str, Predictions], class_names: Sequenc
 def classification_report(predictions: Predictions, class_names: Sequence[str], caption: str
                           ) -> None:
     """sklearn's classification report as a table."""
-    table(report_frame(predictions, class_names), caption,
-          formats={"precision": "ratio", "recall": "ratio", "f1-score": "ratio",
-                   "support": "count"}, index=True)
+    frame = report_frame(predictions, class_names).rename(
+        columns={"f1-score": "F1 score", "support": "test images"},
+        index={"macro avg": "mean over the classes", "weighted avg": "mean weighted by images"})
+    frame.index = [class_name(name) for name in frame.index]
+    table(frame, caption, formats={"precision": "percent", "recall": "percent",
+                                   "F1 score": "percent", "test images": "count"}, index=True)
 
 
 def classification_reports(predictions: Mapping[str, Predictions],
@@ -67,3 +94,15 @@ def classification_reports(predictions: Mapping[str, Predictions],
     """The classification report of each model, for the appendix."""
     for label, outcome in predictions.items():
         classification_report(outcome, class_names, f"{label}: classification report, test set")
+
+
+def mistakes(images: Any, predictions: Predictions, class_names: Sequence[str], count: int,
+             seed: int, title: str) -> None:
+    """Up to ``count`` test images the model got wrong, drawn at random, each captioned with its
+    true and its predicted class."""
+    wrong = misclassified(predictions, count, seed)
+    names = [class_name(name) for name in class_names]
+    plots.labelled_images(images[wrong], [f"{names[t]}\n→ {names[p]}" for t, p in zip(
+        predictions.labels[wrong].tolist(), predictions.predicted[wrong].tolist())],
+        columns=8, title=title)
+    plt.show()

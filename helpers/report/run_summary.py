@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..core.config import resolve_device
 from .headline import findings_frame
+from ..experiments.results import load_correct
 from ..core.device import device_name
 from ..core.paths import PROJECT_ROOT, ReportPaths
 from ..experiments.results import reference_of, source_difference
@@ -33,28 +34,30 @@ def collect_results(layout: ReportPaths) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def model_table(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per trained model and recipe: where it comes from, its size, our figure beside the
-    source report's and, for our recipes, the goal.
+def collect_correct(layout: ReportPaths) -> dict[str, dict]:
+    """Each notebook's right answers (``results/<notebook>.correct.npz``), by notebook."""
+    return {path.stem: load_correct(path.with_suffix(".correct.npz"))
+            for path in layout.results_files()}
 
-    The metric compared is the source report's (its first figure for the model or its reference_key), else
-    test accuracy; the difference is in percentage points for accuracies."""
+
+def model_table(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per training: where it comes from, its size, our figure beside the source report's
+    (the metric compared is the source report's first figure for the model or its reference_key,
+    else test accuracy; the difference in points for accuracies) and, for our recipes, the goal,
+    judged in the findings on the mean over random seeds."""
     rows = []
     for row in results.to_dict("records"):
         figures = SOURCE_FIGURES.get(reference_of(row), [])
         metric = figures[0].metric if figures else "test_acc"
-        ours, seed = row.get(metric), figures[0].value if figures else None
+        ours, source = row.get(metric), figures[0].value if figures else None
         goal = row.get("goal")
         rows.append({
             "notebook": row["notebook"], "model": row["model"], "recipe": row.get("recipe"),
             "seed": row.get("seed"), "dataset": row["dataset"], "params": row["params"],
-            "test_acc": row["test_acc"],
-            "metric": metric, "ours": ours, "source": seed,
-            "difference": source_difference(metric, ours, seed),
+            "test_acc": row["test_acc"], "metric": metric, "ours": ours, "source": source,
+            "difference": source_difference(metric, ours, source),
             "goal": goal if goal is not None and not pd.isna(goal) else None,
-            "goal met": bool(row["test_acc"] >= goal) if goal is not None and not pd.isna(goal)
-            else None, "seconds": row["seconds"],
-            "train_multiply_adds": row.get("train_multiply_adds")})
+            "seconds": row["seconds"], "train_multiply_adds": row.get("train_multiply_adds")})
     return pd.DataFrame(rows)
 
 
@@ -64,8 +67,9 @@ def calibration_table(results: pd.DataFrame) -> pd.DataFrame:
     by ours, and ours after temperature scaling with its temperature."""
     if "test_ece" not in results:
         return pd.DataFrame()
-    headlines = headline_table(results)
-    headline = set(zip(headlines["notebook"], headlines["model"]))
+    marked = results[[column for column in ("goal", "source_figure") if column in results]]
+    headline = set(zip(results.loc[marked.notna().any(axis=1), "notebook"],
+                       results.loc[marked.notna().any(axis=1), "model"]))
     rows = []
     calibrated = results.dropna(subset=["test_ece"])  # files written before calibration: none
     for (notebook, model), group in calibrated.groupby(["notebook", "model"], sort=False):
@@ -82,11 +86,12 @@ def calibration_table(results: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def headline_table(results: pd.DataFrame) -> pd.DataFrame:
+def headline_table(results: pd.DataFrame, correct: dict[str, dict]) -> pd.DataFrame:
     """One row per notebook and model that has a source figure or a goal: the findings table of
-    each notebook (``headline.findings_frame``), with the notebook it comes from."""
-    frames = [findings_frame(group.to_dict("records")).assign(notebook=notebook)
-              for notebook, group in results.groupby("notebook", sort=True)]
+    each notebook (``headline.findings_frame``, with the same intervals and verdicts), with the
+    notebook it comes from."""
+    frames = [findings_frame(group.to_dict("records"), correct.get(notebook, {}))
+              .assign(notebook=notebook) for notebook, group in results.groupby("notebook", sort=True)]
     frame = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     return frame[["notebook", *[c for c in frame.columns if c != "notebook"]]]
 
@@ -109,7 +114,7 @@ def estimate_table(layout: ReportPaths) -> pd.DataFrame | None:
 
 
 def git_commit() -> str:
-    """The commit the project is at, marked "+ changes" when the working tree differs from it."""
+    """The commit the project is at, marked "with uncommitted changes" when the working tree differs from it."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT,
                                 capture_output=True, text=True, check=True).stdout.strip()
@@ -117,4 +122,4 @@ def git_commit() -> str:
                                cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
-    return f"{commit} + changes" if dirty else commit
+    return f"{commit}, with uncommitted changes" if dirty else commit

@@ -1,18 +1,22 @@
 """The sentence layer: conclusions written from the results, never typed. Each function turns
-figures into one sentence (or a phrase) whose wording follows the numbers: a gain, a loss, a tie or
-no evidence of a difference; met or missed; a range that is one value; a ratio above or below 1;
-one or several. A comparison of a thing with itself is never written: it gives "" (and
-:func:`report.bullets` leaves empty lines out)."""
+figures into one sentence (or a phrase) whose wording follows the numbers: ahead, behind, a tie
+or a difference that is not significant; met, missed or undecided; a range that is one value; a
+ratio above or below 1; one or several. A comparison of a thing with itself is never written: it gives "" (and
+:func:`report.bullets` leaves empty lines out). Figures are written as ``report.formats`` writes
+them, models and recipes by their names (``report.names``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
 from ..training.recipes import EQUAL_EPOCHS, OUR_INPUT, OURS, SOURCE
+from .formats import p_equals, percent, points, points_interval, unsigned_points
+from .names import model_name
 
-TIE_POINTS = 0.05  # differences under 0.05 points print as +0.0: they are ties
+TIE_POINTS = 0.05  # differences under 0.05 points print as 0.0: they are ties
 
 
 def recipe_words(name: str) -> str:
@@ -30,21 +34,14 @@ def against(difference: float, other: str) -> str:
     return f"{points(difference)} against {other}"
 
 
-def percent(value: float) -> str:
-    return f"{value:.1%}"
-
-
-def points(value: float) -> str:
-    return f"{100 * value:+.1f} points"
-
-
-def unsigned_points(value: float) -> str:
-    return f"{100 * abs(value):.1f} point{'' if round(100 * abs(value), 1) == 1 else 's'}"
-
-
 def count(number: int, singular: str, plural: str | None = None) -> str:
-    """"1 seed", "3 seeds", "1,000 test images"."""
+    """"1 random seed", "3 random seeds", "1,000 test images"."""
     return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+def first_epochs(epochs: int) -> str:
+    """"their first epoch", "their first 25 epochs": what a control shares with its source."""
+    return "their first epoch" if epochs == 1 else f"their first {epochs:,} epochs"
 
 
 def value_range(low: float, high: float, shown: Callable[[float], str] = "{:,}".format) -> str:
@@ -52,44 +49,20 @@ def value_range(low: float, high: float, shown: Callable[[float], str] = "{:,}".
     return shown(low) if shown(low) == shown(high) else f"{shown(low)} to {shown(high)}"
 
 
-def how_fast(ratio: float) -> str:
-    """A speed ratio (new / old) in words: "1.3 times as fast", "1.4 times slower", "as fast"."""
-    if round(ratio, 1) == 1.0:
-        return "as fast"
-    return f"{ratio:.1f} times as fast" if ratio > 1 else f"{1 / ratio:.1f} times slower"
-
-
-def speed_range(low: float, high: float) -> str:
-    """A range of speed ratios in words, each end said the right way round."""
-    if how_fast(low) == how_fast(high):
-        return how_fast(low)
-    return f"from {how_fast(low)} to {how_fast(high)}"
-
-
-def compared(subject: str, first: str, first_value: float, second: str, second_value: float,
-             p_value: float | None, real: bool | None, test: str) -> str:
-    """"<subject>: <first> x % against <second> y %: a gain / a loss of z points (<test> p = q)"
-    or "... no evidence that the two differ". "" when ``first`` and ``second`` are the same."""
-    if first == second:
-        return ""
-    difference = first_value - second_value
-    evidence = f"{test} p = {p_value:#.2g}" if p_value is not None and not pd.isna(p_value) \
-        else test
-    head = f"{subject}{': ' if subject else ''}{first} {percent(first_value)} against " \
-           f"{second} {percent(second_value)}"
-    if abs(100 * difference) < TIE_POINTS:
-        return f"{head}: a tie ({evidence})."
-    if not real:
-        return f"{head} ({points(difference)}): no evidence that the two differ ({evidence})."
-    side = "a gain" if difference > 0 else "a loss"
-    return f"{head}: {side} of {unsigned_points(difference)} ({evidence})."
+def how_long(speed_up: float) -> str:
+    """A speed-up (old time / new time) in words, the right way round: "was 1.3 times as fast",
+    "took 1.4 times as long", "took as long" (within 5%)."""
+    if speed_up >= 1.05:
+        return f"was {speed_up:.1f} times as fast"
+    if speed_up <= 1 / 1.05:
+        return f"took {1 / speed_up:.1f} times as long"
+    return "took as long"
 
 
 def best_of(values: Mapping[str, float], what: str) -> str:
     """Which of several options was best by ``what``: one name, several tied, or all tied."""
-    shown = {name: percent(value) for name, value in values.items()}
     top = max(values.values())
-    best = [name for name, value in values.items() if shown[name] == percent(top)]
+    best = [name for name, value in values.items() if percent(value) == percent(top)]
     if len(best) == len(values) and len(values) > 1:
         both = "both" if len(values) == 2 else f"all {len(values)}"
         return f"{both} tied at {percent(top)} {what}"
@@ -108,74 +81,109 @@ def chosen_among(values: Mapping[str, float], chosen: str, what: str) -> str:
         f"{said}; the run used {chosen} (a tie goes to the first listed)"
 
 
-def recipe_sentences(frame: pd.DataFrame) -> list[str]:
-    """One sentence per model of ``significance.compare_recipes``'s table (McNemar's test on the
-    shared test images)."""
-    return [compared(f"**{row['model']}**", "our recipe", row["ours"], "the source recipe",
-                     row["source recipe"], row["p-value"], row["real"], "McNemar")
-            for row in frame.to_dict("records")]
+def _subject(row: Mapping[str, Any]) -> str:
+    first = f"{model_name(row['model'])}, {recipe_words(row['first'])}"
+    if row["second model"] == row["model"]:
+        said = f"{first} against {recipe_words(row['second'])}"
+    else:
+        said = f"{first} against {model_name(row['second model'])}, {recipe_words(row['second'])}"
+    return said[0].upper() + said[1:]
 
 
-def input_and_training_sentences(frame: pd.DataFrame) -> list[str]:
-    """One sentence per row of ``significance.input_and_training``: what the input, then what
-    the training bought, on the same test images."""
-    return [compared(f"{row['model']}, what {row['what changed']} bought", row["after"],
-                     row["ours"], row["before"], row["source recipe"], row["p-value"], row["real"],
-                     "McNemar")
-            for row in frame.to_dict("records")]
+def family_sentence(row: Mapping[str, Any]) -> str:
+    """One tested comparison (a row of ``stats.Family.frame``) in words: ahead, behind, a tie or
+    not significant, with its interval, test and Holm's p-value."""
+    if row["model"] == row["second model"] and row["first"] == row["second"]:
+        return ""
+    evidence = (f"95% interval {points_interval(row['95% low'], row['95% high'])} points; "
+                f"{row['test']}, {p_equals(row['Holm p-value'], 'Holm' + chr(39) + 's p')}")
+    if abs(100 * row["difference"]) < TIE_POINTS:
+        return f"{_subject(row)}: a tie ({evidence})."
+    if not row["real"]:
+        caveat = _why_the_interval_leaves_out_zero(row)
+        return (f"{_subject(row)}: {points(row['difference'])}, not significant "
+                f"({evidence}){caveat}.")
+    side = "ahead" if row["difference"] > 0 else "behind"
+    return f"{_subject(row)}: {side} by {unsigned_points(row['difference'])} ({evidence})."
+
+
+def leaves_out_zero(low: float, high: float) -> bool:
+    """Whether an interval leaves out zero as printed (to 0.1 points)."""
+    return round(100 * low, 1) > 0 or round(100 * high, 1) < 0
+
+
+def _why_the_interval_leaves_out_zero(row: Mapping[str, Any]) -> str:
+    """Where a difference that is not significant has an interval (as printed) without zero:
+    why both hold, by the kind of interval the test took."""
+    if not leaves_out_zero(row["95% low"], row["95% high"]):
+        return ""
+    if re.match(r"(Welch's t-test, |paired t-test over)", row["test"]):
+        return ("; the interval leaves out zero, but it is a bootstrap over few random seeds, "
+                "which runs narrow")
+    return ("; the interval leaves out zero, but unlike Holm's p it is not corrected for the "
+            "family's other tests")
+
+
+def family_sentences(frame: pd.DataFrame) -> list[str]:
+    """Every comparison of a family in words, then what to make of a seed test and McNemar's test
+    of the same pair that disagree."""
+    if frame.empty:
+        return []
+    return [family_sentence(row) for row in frame.to_dict("records")] + disagreements(frame)
+
+
+def disagreements(frame: pd.DataFrame) -> list[str]:
+    """For each pair compared both over random seeds and on one seed's test images with different
+    verdicts: which test found a difference, and why both can hold."""
+    sentences = []
+    for _, pair in frame.groupby(["model", "first", "second model", "second"], sort=False):
+        seeds = pair[~pair["test"].str.startswith("McNemar")]
+        images = pair[pair["test"].str.startswith("McNemar")]
+        if seeds.empty or images.empty or seeds["real"].iloc[0] == images["real"].iloc[0]:
+            continue
+        subject = _subject(pair.iloc[0].to_dict())
+        if images["real"].iloc[0]:
+            sentences.append(
+                f"{subject}: McNemar's test finds a difference between the two models of one "
+                "random seed on these test images, the test over random seeds does not: with "
+                f"{_seed_counts(seeds['test'].iloc[0])} its few degrees of freedom, and Holm's "
+                "correction over the family, ask for a larger difference before they say that "
+                "another seed would differ too.")
+        else:
+            sentences.append(
+                f"{subject}: the test over random seeds finds a difference that McNemar's test on "
+                "one seed's pair of models does not: that pair disagrees on too few test images "
+                "for one pair alone to show it.")
+    return sentences
+
+
+def _seed_counts(test: str) -> str:
+    """"2 and 2 random seeds" from a test's description ("Welch's t-test, 2 and 2 random
+    seeds"); "its random seeds" where the description names none."""
+    counted = test.split(", ", 1)[1] if ", " in test else ""
+    return counted.split(" (")[0] if "random seed" in counted else "its random seeds"
 
 
 def source_figure_sentences(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     """For each model and recipe with a source figure: our figure beside the source report's,
-    same metric. Rows of several random seeds give their mean, as the findings table does."""
+    same metric and epoch rule. Rows of several random seeds give their mean."""
     runs: dict[tuple[str, str, str, float], list[float]] = {}
     for row in rows:
         metric, source = row.get("source_metric"), row.get("source_figure")
         if isinstance(metric, str) and source is not None and not pd.isna(source):
-            runs.setdefault((row["model"], row["recipe"], metric, source), []).append(row[metric])
+            column = f"{metric}_final_epoch" if row.get("source_epoch") == "final" and \
+                f"{metric}_final_epoch" in row and row["recipe"] == SOURCE else metric
+            runs.setdefault((row["model"], row["recipe"], metric, source), []).append(row[column])
     sentences = []
     for (model, recipe, metric, source), values in runs.items():
         ours = sum(values) / len(values)
         over = f", mean of {count(len(values), 'random seed')}" if len(values) > 1 else ""
-        named = metric.replace("_", " ").replace("acc", "accuracy").replace("val ", "validation ")
-        sentences.append(f"{model} ({recipe_words(recipe)}{over}): {percent(ours)} {named} "
-                         f"against the source report's {percent(source)} ({points(ours - source)}).")
+        named = {"test_acc": "test accuracy", "val_acc": "validation accuracy"}.get(metric, metric)
+        said = (f"{model_name(model)} ({recipe_words(recipe)}{over}): {percent(ours)} "
+                f"{named} against the source report's {percent(source)} "
+                f"({points(ours - source)}).")
+        sentences.append(said[0].upper() + said[1:])
     return sentences
-
-
-def paired_sentence(row: Mapping[str, Any], seeds: int) -> str:
-    """One row of ``spread.recipe_differences`` in words: ahead, behind, a tie or no evidence of
-    a difference, over how many random seeds, with Holm's p-value ("" for a thing against
-    itself)."""
-    if row["first"] == row["second"]:
-        return ""
-    subject = (f"{row['model']}, " if row.get("model") else "") + \
-        f"{recipe_words(row['first'])} against {recipe_words(row['second'])}"
-    evidence = f"paired t-test over {count(seeds, 'random seed')}, Holm's p = " \
-               f"{row['Holm p-value']:#.2g}"
-    if abs(100 * row["difference"]) < TIE_POINTS:
-        return f"{subject}: a tie ({evidence})."
-    if not row["real"]:
-        return (f"{subject}: {points(row['difference'])}, no evidence of a difference "
-                f"({evidence}).")
-    side = "ahead" if row["difference"] > 0 else "behind"
-    return f"{subject}: {side} by {unsigned_points(row['difference'])} ({evidence})."
-
-
-def recipe_tally(frame: pd.DataFrame) -> str:
-    """``significance.compare_recipes``'s table in one sentence: for which models our recipe
-    gained, lost, tied (a difference under :data:`TIE_POINTS`) or showed no evidence of a
-    difference on the same test images."""
-    tied = (100 * frame["difference"]).abs() < TIE_POINTS
-    real = (frame["real"] == True) & ~tied  # noqa: E712
-    gained = frame[real & (frame["difference"] > 0)]["model"]
-    lost = frame[real & (frame["difference"] < 0)]["model"]
-    unclear = frame[(frame["real"] != True) & ~tied]["model"]  # noqa: E712
-    parts = [f"{what} for {', '.join(models)}" for what, models in
-             (("a gain", gained), ("a loss", lost), ("no evidence of a difference", unclear),
-              ("a tie", frame[tied]["model"])) if len(models)]
-    return ("Our recipe against the source recipe on the same test images (McNemar's test): "
-            + "; ".join(parts) + ".") if parts else ""
 
 
 def calibration_sentence(rows: Iterable[Mapping[str, Any]], model: str) -> str:
@@ -197,5 +205,13 @@ def calibration_sentence(rows: Iterable[Mapping[str, Any]], model: str) -> str:
     runs = frame.groupby("recipe").size().max()
     over = ", the mean over each recipe's random seeds; the reliability diagrams show the " \
         "first" if runs > 1 else ""
-    return (f"Calibration of {model} (expected calibration error on the test set{over}; lower is "
-            f"better): {raw}; after temperature scaling fitted on validation: {scaled}.")
+    named = model_name(model)
+    worse = [recipe_words(r) for r in recipes
+             if round(100 * means.loc[r, "test_ece_tempered"], 1)
+             > round(100 * means.loc[r, "test_ece"], 1)]
+    caveat = (f" Scaling raised the error of {' and '.join(worse)}: the temperature minimises the "
+              "validation images' cross-entropy, not the calibration error, and does not always "
+              "carry over to the test set." if worse else "")
+    return (f"{named[0].upper() + named[1:]}'s calibration (expected calibration error on the "
+            f"test set{over}; lower is better): {raw}; after temperature scaling fitted on "
+            f"validation: {scaled}.{caveat}")

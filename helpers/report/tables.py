@@ -1,35 +1,45 @@
 """Tables as a notebook shows them: :func:`table` formats each column by a named format chosen from
-its name; :func:`results_table`, :func:`recipe_comparison`, :func:`seeds_table` and the others are
-the standard tables of the project's results."""
+its name (``report.formats``: one format per kind of figure) and shows models, recipes and
+classes by their readable names (``report.names``); the standard tables of the project's results
+follow it."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import torch
 from IPython.display import display
+from torch import nn
 
-from . import plots
+from . import formats, names
+from .sentences import TIE_POINTS, leaves_out_zero
 
-FORMATS = {
-    "percent": "{:.1%}", "count": "{:,.0f}", "seconds": "{:.1f}", "points": "{:+.1f}",
-    "loss": "{:.3f}", "p-value": "{:#.2g}", "ratio": "{:.2f}", "fraction": "{:.4f}",
-    "times": "{:.1f}x", "scientific": "{:.2e}", "text": "{}",
+VERDICTS = {"met": "✓ met", "missed": "✗ missed", "undecided": "undecided"}
+
+FORMATS: dict[str, Callable[[Any], str]] = {
+    "percent": formats.percent, "count": formats.count,
+    "seconds": lambda value: f"{value:.2f}" if value < 1 else f"{value:.1f}",
+    "points": lambda value: f"{value:+.1f}", "loss": "{:.3f}".format, "p-value": formats.p_value,
+    "ratio": "{:.2f}".format, "fraction": "{:.4f}".format, "times": "{:.2f}".format,
+    "large": formats.large, "text": str,
 }
 _RULES: list[tuple[tuple[str, ...], str]] = [  # the first rule whose word is in the name wins
     (("p-value",), "p-value"),
-    (("multiply_adds",), "scientific"),
-    (("difference", "points", "gain"), "points"),
-    (("speed-up",), "times"),
+    (("multiply-adds", "multiply_adds"), "large"),
+    (("difference", "points", "gain", "change"), "points"),
+    (("speed-up", "times"), "times"),  # the header says "times": the cell is the figure
     (("seconds", "(s)"), "seconds"),
-    (("loss", "cross-entropy"), "loss"),
-    (("acc", "top-1", "top-5", "goal", "precision", "recall", "f1", "share", "source figure",
-      "per class"), "percent"),
-    (("params", "parameters", "trainable", "images", "budget", "support", "mib", "epochs run"),
-     "count"),
+    (("loss", "cross-entropy", "temperature"), "loss"),
+    (("params", "parameters", "input side", "budget"), "count"),
+    (("acc", "top-1", "top-5", "goal", "precision", "recall", "f1", "share", "source",
+      "per class", "ece", "mean", "std", "this run", "mistakes", "chance"), "percent"),
+    (("images", "support", "mib", "epochs", "seeds"), "count"),
 ]
+SHOWN_BY_NAME = {"model": names.model_name, "recipe": names.recipe_name,
+                 "class": names.class_name, "superclass": names.class_name,
+                 "fine classes": names.class_name, "notebook": names.notebook_name}
 
 
 def column_format(name: str) -> str | None:
@@ -44,15 +54,16 @@ def column_format(name: str) -> str | None:
 def table(frame: pd.DataFrame, caption: str, formats: Mapping[str, str] | None = None,
           index: bool = False) -> None:
     """Show ``frame`` with a caption, each numeric column in its named format (from its name, or
-    ``formats``: column -> a name of :data:`FORMATS`), empty cells blank. A column with one value
-    in every row of several is said once, in the caption, instead of repeated."""
+    ``formats``: column -> a name of :data:`FORMATS`), models, recipes and classes by name, empty
+    cells blank. A column with one value in every row of several is said once, in the caption."""
     frame = frame.assign(**{column: frame[column].map({True: "yes", False: "no"})
-                            for column in frame.columns if _is_yes_no(frame[column])}
-                         ).rename(columns={"real": "significant"})
+                            for column in frame.columns if _is_yes_no(frame[column])})
+    frame = frame.assign(**{column: frame[column].map(name) for column, name in
+                            SHOWN_BY_NAME.items() if column in frame})
     frame, caption = _constants_in_caption(frame, caption, formats or {})
     chosen = {column: FORMATS[(formats or {}).get(column) or column_format(str(column)) or "text"]
               for column in frame.columns if pd.api.types.is_numeric_dtype(frame[column])}
-    styled = frame.style.format({c: f for c, f in chosen.items() if f != "{}"}, na_rep="")
+    styled = frame.style.format({c: f for c, f in chosen.items() if f is not str}, na_rep="")
     display(styled.set_caption(caption) if index else styled.hide(axis="index").set_caption(caption))
 
 
@@ -74,60 +85,69 @@ def _constants_in_caption(frame: pd.DataFrame, caption: str, formats: Mapping[st
         if pd.isna(value) or value == "":
             continue
         named = formats.get(column) or column_format(str(column)) or "text"
-        if isinstance(value, (bool, np.bool_)):
-            shown = "yes" if value else "no"
-        else:
-            shown = FORMATS[named].format(value) if pd.api.types.is_number(value) else value
+        shown = FORMATS[named](value) if pd.api.types.is_number(value) else value
         said.append(f"{column}: {shown}")
     caption = caption + (f" ({'; '.join(said)} in every row)" if said else "")
     return frame.drop(columns=constant), caption
 
 
 RESULT_VIEW = {"model": "model", "recipe": "recipe", "seed": "random seed",
-               "params": "trainable params",
-               "epochs_run": "epochs run", "best_epoch": "kept epoch", "val_acc": "val acc",
-               "test_acc": "test acc", "test_acc_no_tta": "test acc without TTA",
-               "seconds": "seconds"}  # the source figures and goals are in the findings table
+               "params": "trainable parameters", "epochs_run": "epochs run",
+               "best_epoch": "kept epoch", "val_acc": "validation accuracy",
+               "test_acc": "test accuracy",
+               "test_acc_no_tta": "test accuracy, no test-time views",
+               "seconds": "training seconds"}  # the source figures and goals: the findings table
 
 
 def results_table(rows: Iterable[Mapping[str, Any]], caption: str,
                   extra: Mapping[str, str] | None = None) -> None:
     """The standard results table of the given rows (``extra``: more columns, name -> heading)."""
-    frame = pd.DataFrame(list(rows))
+    frame = in_reading_order(pd.DataFrame(list(rows)))
     view = {**RESULT_VIEW, **(extra or {})}
-    shown = frame.reindex(columns=list(view)).rename(columns=view).dropna(axis=1, how="all")
-    table(shown, caption)
+    table(frame.reindex(columns=list(view)).rename(columns=view).dropna(axis=1, how="all"),
+          caption)
 
 
-def recipe_comparison(frame: pd.DataFrame, caption: str = "The source recipe against ours, on "
-                      "the same test images (McNemar's test)",
-                      names: tuple[str, str] = ("source recipe", "ours")) -> None:
-    """The table of ``significance.compare_recipes``, the difference in percentage points;
-    ``names`` head the two accuracy columns."""
-    shown = frame.assign(difference=100 * frame["difference"], **{
-        "95% interval (points)": [_interval(low, high, points=True)
-                                  for low, high in frame["interval"]]})
-    shown = shown.drop(columns=["interval"]).rename(columns=dict(zip(("source recipe", "ours"),
-                                                                     names)))
-    table(shown, caption, formats={name: "percent" for name in names})
+def in_reading_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by model and recipe (each in the order it first appears), then by random seed."""
+    keys = [key for key in ("model", "recipe") if key in frame]
+    order = {key: {value: rank for rank, value in enumerate(frame[key].unique())} for key in keys}
+    by = [*keys, "seed"] if "seed" in frame else keys
+    return frame.sort_values(by, key=lambda column: column.map(order[column.name])
+                             if column.name in order else column, kind="stable")
 
 
-def recipes_chart(rows: Iterable[Mapping[str, Any]], title: str) -> None:
-    """Test accuracy per model with each recipe, beside the source report's figure and our goal
-    (from the results rows' ``source_figure`` and ``goal``)."""
-    frame = pd.DataFrame(list(rows))
-    models = list(dict.fromkeys(frame["model"]))
-    by_recipe = frame.pivot_table(index="model", columns="recipe", values="test_acc",
-                                  aggfunc="first").reindex(models)
-    first = frame.groupby("model", sort=False).first().reindex(models)
-    ours = frame[frame["recipe"] == "ours"].groupby("model").first().reindex(models)
-    chart = pd.DataFrame({"model": models,
-                          "source recipe": by_recipe.get("source", pd.Series(index=models)).to_numpy(),
-                          "ours": by_recipe.get("ours", pd.Series(index=models)).to_numpy(),
-                          "source figure": first["source_figure"].to_numpy(),
-                          "goal": ours["goal"].to_numpy()})
-    plots.recipes_against_source(chart, title)
-    plt.show()
+def family_table(frame: pd.DataFrame, caption: str) -> None:
+    """The table of a notebook's tested comparisons (``stats.Family.frame``): what against what,
+    the test, the difference in points with its 95 % interval, the p-value before and after
+    Holm's correction over the whole family, and the verdict."""
+    if frame.empty:
+        return
+    both = [f"{names.model_name(first_model)}, {names.recipe_name(first)} against "
+            + (names.recipe_name(second) if first_model == second_model
+               else f"{names.model_name(second_model)}, {names.recipe_name(second)}")
+            for first_model, first, second_model, second in
+            frame[["model", "first", "second model", "second"]].itertuples(index=False)]
+    shown = pd.DataFrame({
+        "comparison": both, "test": frame["test"],
+        "difference (points)": 100 * frame["difference"],
+        "95% interval (points)": [formats.points_interval(low, high)
+                                  for low, high in zip(frame["95% low"], frame["95% high"])],
+        "p-value before Holm": frame["p-value"], "Holm's p-value": frame["Holm p-value"],
+        "verdict": [verdict(row) for row in frame.to_dict("records")]})
+    apart = [verdict(row) == "not significant" and leaves_out_zero(row["95% low"], row["95% high"])
+             for row in frame.to_dict("records")]
+    table(shown, caption + ("; where an interval leaves out zero beside \"not significant\", "
+                            "the test decides (the interval is not corrected for the family, "
+                            "and a bootstrap over few random seeds runs narrow)" if any(apart)
+                            else ""))
+
+
+def verdict(row: Mapping[str, Any]) -> str:
+    """A tested comparison's verdict in the words of the findings: a tie, significant or not."""
+    if abs(100 * row["difference"]) < TIE_POINTS:
+        return "a tie"
+    return "significant" if row["real"] else "not significant"
 
 
 def trials_table(trials: Mapping[Any, pd.DataFrame], key: str, option: str, caption: str) -> None:
@@ -137,43 +157,58 @@ def trials_table(trials: Mapping[Any, pd.DataFrame], key: str, option: str, capt
     frame = pd.concat([trial.assign(**{key: name}) for name, trial in trials.items()],
                       ignore_index=True)
     table(frame[[key, "option", "validation accuracy (mean)", "chosen"]].rename(
-        columns={"option": option, "validation accuracy (mean)": "val acc"}), caption)
+        columns={"option": option, "validation accuracy (mean)": "validation accuracy"}),
+        caption)
 
 
 def seeds_table(frame: pd.DataFrame, caption: str) -> None:
-    """The table of ``spread.spread_by_recipe``: mean, standard deviation and the 95 % interval of
-    each model and recipe over its seeds, the goal and the verdict."""
-    shown = frame.assign(**{"95% interval": [_interval(low, high) for low, high in
-                                              zip(frame["95% low"], frame["95% high"])]})
+    """The table of ``spread.spread_by_recipe``: each model and recipe over its random seeds -
+    mean, standard deviation, the 95 % interval over seeds and test images, goal and verdict."""
+    shown = frame.assign(**{"95% interval": [formats.percent_interval(low, high) for low, high
+                                             in zip(frame["95% low"], frame["95% high"])],
+                            "verdict": frame["verdict"].map(lambda v: VERDICTS.get(v, v))})
+    shown = shown[["model", "recipe", "seeds", "mean", "std", "95% interval", "goal", "verdict"]]
     empty = [column for column in ("goal", "verdict")
              if shown[column].replace("", None).isna().all()]  # no goal among these models
-    table(shown.drop(columns=["95% low", "95% high", *empty]), caption,
-          formats={"mean": "percent", "std": "percent", "seeds": "count"})
+    table(shown.drop(columns=empty).rename(
+        columns={"seeds": "random seeds", "verdict": "goal verdict"}), caption,
+        formats={"random seeds": "count"})
 
 
-def differences_table(frame: pd.DataFrame, caption: str) -> None:
-    """The table of ``spread.recipe_differences``: differences and intervals in points."""
-    shown = frame.assign(difference=100 * frame["difference"], **{
-        "95% interval (points)": [_interval(low, high, points=True) for low, high in
-                                  zip(frame["95% low"], frame["95% high"])]})
-    if "Holm p-value" in shown:  # the verdict reads Holm's; the raw one is named as such
-        shown = shown.rename(columns={"p-value": "p-value before Holm"})
-    table(shown.drop(columns=["95% low", "95% high"]), caption)
+def recipes_table(recipes: Mapping[str, Any], caption: str, images: int | None = None) -> None:
+    """Recipes side by side (name -> ``recipes.Recipe``), one row per setting in words; with
+    ``images`` (this run's training images), the batch sizes this run trains with."""
+    table(pd.DataFrame({name: recipe.in_words(images) for name, recipe in recipes.items()}
+                       ).rename_axis("setting").reset_index(), caption)
 
 
-def _interval(low: float, high: float, points: bool = False) -> str:
-    """An interval in points, or of an accuracy in percent (clipped to 0-100 %, where a wide
-    t-interval of few seeds would reach past them)."""
-    if pd.isna(low):
-        return ""
-    ends = (f"{max(100 * low, -100):+.1f}", f"{min(100 * high, 100):+.1f}") if points else \
-        (f"{max(low, 0.0):.1%}", f"{min(high, 1.0):.1%}")  # a few runs give wide intervals
-    return ends[0] if ends[0] == ends[1] else f"{ends[0]} to {ends[1]}"
+def layers_table(model: nn.Module, input_size: tuple[int, ...], caption: str) -> None:
+    """The layers of ``model`` that hold parameters or change the shape, each with its output
+    shape and parameters, as one image of ``input_size`` passes through."""
+    rows: list[dict[str, Any]] = []
+
+    def note(layer: nn.Module, _: Any, output: torch.Tensor) -> None:
+        weights = sum(p.numel() for p in layer.parameters(recurse=False))
+        if weights or isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d)):
+            rows.append({"layer": type(layer).__name__,
+                         "output shape": " x ".join(map(str, output.shape[1:])),
+                         "parameters": weights})
+
+    hooks = [layer.register_forward_hook(note) for layer in model.modules()
+             if not list(layer.children())]
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        model.eval()(torch.zeros(1, *input_size, device=device))
+    for hook in hooks:
+        hook.remove()
+    frame = pd.DataFrame(rows)
+    total = pd.DataFrame([{"layer": "all layers", "output shape": "",
+                           "parameters": frame["parameters"].sum()}])
+    table(pd.concat([frame, total], ignore_index=True), caption)
 
 
-def welch_table(frame: pd.DataFrame, caption: str) -> None:
-    """The table of ``significance.pairwise_welch``, differences in percentage points."""
-    shown = frame.assign(difference=100 * frame["difference"], **{
-        "95% interval (points)": [_interval(*i, points=True) if isinstance(i, tuple) else ""
-                                  for i in frame["95% interval"]]})
-    table(shown.drop(columns=["95% interval"]), caption)
+def split_sizes(splits: Any, dataset: str) -> str:
+    """"The CIFAR-10 split: 45,000 training, 5,000 validation and 10,000 test images."""
+    sizes = splits.sizes()
+    return (f"The {dataset} split: {sizes['train']:,} training, {sizes['val']:,} validation and "
+            f"{sizes['test']:,} test images.")

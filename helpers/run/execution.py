@@ -20,7 +20,7 @@ import papermill
 
 from .export import notebook_to_pdf
 from ..core.paths import PROJECT_ROOT, ReportPaths
-from .parameters import NOTEBOOKS_DIR
+from ..core.parameters import NOTEBOOKS_DIR
 from ..core.progress import LOG_ENV, duration
 from ..core.records import record_time
 
@@ -31,18 +31,24 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 class ProgressEcho:
     """While a notebook runs, print the lines its trainings append to their log file, each with
-    the notebook's elapsed time (and its expected time, where known). The notebook's kernel finds
-    the file through ``$HELPERS_PROGRESS_LOG`` (helpers.core.progress), set for the while."""
+    the notebook's elapsed time (and its expected time, where known) and, where notebooks run side
+    by side, its name. The notebook's kernel writes to its own file in the run's log folder
+    (``$HELPERS_PROGRESS_LOGS``, helpers.core.progress)."""
 
-    def __init__(self, log: Path, expected: float | None) -> None:
-        self.log, self.expected = log, expected
+    def __init__(self, log: Path, expected: float | None, named: bool = False) -> None:
+        self.log, self.expected, self.prefix = log, expected, f"{log.stem} " if named else ""
         self.stop, self.started, self.position = threading.Event(), time.perf_counter(), 0
         self.thread = threading.Thread(target=self._follow, daemon=True)
+
+    following: list[int] = [0]  # echoes open now: the log folder stays set while any is
+    turns = threading.Lock()
 
     def __enter__(self) -> ProgressEcho:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.log.write_text("")
-        os.environ[LOG_ENV] = str(self.log)
+        with self.turns:
+            os.environ[LOG_ENV] = str(self.log.parent)  # the same folder for every notebook
+            self.following[0] += 1
         self.thread.start()
         return self
 
@@ -50,7 +56,10 @@ class ProgressEcho:
         self.stop.set()
         self.thread.join()
         self._echo()
-        os.environ.pop(LOG_ENV, None)
+        with self.turns:
+            self.following[0] -= 1
+            if not self.following[0]:
+                os.environ.pop(LOG_ENV, None)
 
     def _follow(self) -> None:
         while not self.stop.wait(0.5):
@@ -65,7 +74,7 @@ class ProgressEcho:
         clock = duration(time.perf_counter() - self.started)
         of = f" of about {duration(self.expected)}" if self.expected else ""
         for line in complete.splitlines():
-            print(f"  [{clock}{of}] {line}", flush=True)
+            print(f"  [{self.prefix}{clock}{of}] {line}", flush=True)
 
 
 def follow_command(command: list[str], seconds: float, say: Callable[[str], None]) -> int:
@@ -92,12 +101,13 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], output: Path) -> No
 
 
 def execute(notebook: Path, parameters: dict[str, Any], layout: ReportPaths, browser: str | None,
-            expected: float | None = None) -> bool:
+            expected: float | None = None, named: bool = False) -> bool:
     """Run one notebook, time it and export it (also when it failed, as far as it got) to PDF
-    where ``browser`` is given; False if it failed."""
+    where ``browser`` is given; False if it failed. ``named``: its progress lines carry its name
+    (notebooks run side by side)."""
     name, begin, failure = notebook.stem, time.perf_counter(), None
     try:
-        with ProgressEcho(layout.log(name), expected):
+        with ProgressEcho(layout.log(name), expected, named):
             run_notebook(notebook, parameters, layout.executed(name))
     except papermill.PapermillExecutionError as error:
         failure = error
@@ -108,8 +118,8 @@ def execute(notebook: Path, parameters: dict[str, Any], layout: ReportPaths, bro
         print(f"run_all: wrote {layout.pdf(name)}", flush=True)
     if failure:
         print(f"{failure.ename}: {failure.evalue}", file=sys.stderr)
-        print(f"run_all: FAILED in notebook {name} (see {layout.executed(name)})",
-              file=sys.stderr, flush=True)
+        print(f"run_all: {name} stopped with an error; its partial notebook is "
+              f"{layout.executed(name)}", file=sys.stderr, flush=True)
     else:
         print(f"run_all: {name} done in {duration(seconds)}", flush=True)
     return failure is None

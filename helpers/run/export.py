@@ -8,7 +8,9 @@ The browser is looked for in this order: ``$CHROME_PATH``; ``chromium``, ``chrom
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from html import escape as html_escape
 import subprocess
 import tempfile
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from . import print_order as print_layout
+from . import print_order
 
 BROWSER_ENV = "CHROME_PATH"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -48,8 +50,8 @@ img { max-width: 100% !important; max-height: 250mm; width: auto; height: auto !
 .jp-OutputArea-output table { font-size: 10.5px; }
 .jp-OutputArea-output td, .jp-OutputArea-output th { padding: 0.25em 0.4em !important;
   overflow-wrap: normal; word-break: normal; }
-.jp-OutputArea-output caption { font-size: 11px; font-weight: bold; color: #333;
-  white-space: normal; text-align: left; }
+.jp-OutputArea-output caption, .table-caption { font-size: 11px; font-weight: bold;
+  color: #333; white-space: normal; text-align: left; margin: 0.6em 0 0.2em; }
 .jp-RenderedMarkdown table { font-size: 10.5px; }
 .jp-OutputArea-output { overflow: visible !important; }  /* no scroll bars on paper */
 pre, .jp-InputArea-editor pre, .jp-RenderedText pre, .highlight pre { white-space: pre-wrap !important;
@@ -57,14 +59,18 @@ pre, .jp-InputArea-editor pre, .jp-RenderedText pre, .highlight pre { white-spac
 .jp-OutputArea-output .highlight pre, .jp-RenderedHTMLCommon .highlight pre, .jp-InputArea pre {
   font-family: "DejaVu Sans Mono", "Liberation Mono", monospace !important;
   font-size: 9px !important; line-height: 1.3 !important; }
-img[src^="https://colab.research.google.com"] { display: none; }  /* the badge, offline */
+img[src^="https://colab.research.google.com"], .colab-note { display: none; }  /* for Colab only */
 /* an output may run on to the next page (a long table breaks between rows), a figure may not */
 .jp-OutputArea-child, .jp-Cell { break-inside: auto !important; }
+.jp-OutputArea-child, .jp-OutputArea-output { display: block !important;
+  width: auto !important; }  /* a table cell ignores break-inside: a block keeps together what
+  is asked to, and is no wider than the page, so that a wide table is scaled to it */
 .jp-OutputArea-output img, .jp-OutputArea-output table tr, figure { break-inside: avoid; }
-.jp-OutputArea-output th, .jp-OutputArea-output caption { break-after: avoid; }
+.jp-OutputArea-output th, .jp-OutputArea-output caption, .table-caption { break-after: avoid; }
 h1, h2, h3, h4 { break-after: avoid; }
 .jp-MarkdownCell:has(.jp-RenderedMarkdown > :last-child:is(h1, h2, h3, h4)) { break-after: avoid; }
 .jp-MarkdownCell:has(h2.appendix) { break-before: page; }
+.keep-together, .jp-CodeCell .jp-InputArea { break-inside: avoid; }
 .jp-InputPrompt, .jp-OutputPrompt { min-width: 0 !important; width: 0 !important;
   padding: 0 !important; visibility: hidden; }
 </style>
@@ -76,13 +82,54 @@ PRINT_WIDTH_PX = 718  # A4 (210 mm) less the 2 x 10 mm margins, at 96 px per inc
 FIT_TABLES_SCRIPT = """
 <script>
 window.addEventListener("load", () => {
+  const PAGE_HEIGHT_PX = 900;  // what an A4 page holds between its header and its footer
+  // a heading (and its introduction) stays on the page of what it introduces: the heading's cell
+  // and the next cell's first output (or the next cell itself) in one block that does not break
+  for (const cell of document.querySelectorAll(".jp-MarkdownCell")) {
+    const first = cell.querySelector(".jp-RenderedMarkdown > :first-child");
+    const next = cell.nextElementSibling;
+    if (!first || !/^H[1-4]$/.test(first.tagName) || !next || first.classList.contains("appendix"))
+      continue;
+    const group = document.createElement("div");
+    group.className = "keep-together";
+    const output = next.querySelector(".jp-OutputArea-child");
+    const input = next.querySelector(".jp-Cell-inputWrapper");
+    const shown = input && input.offsetHeight > 0 ? null : output;
+    // a block taller than a page would leave a page blank: the heading then only avoids a
+    // break after it
+    if (cell.offsetHeight + (shown || next).offsetHeight > PAGE_HEIGHT_PX) continue;
+    if (shown) {
+      shown.before(group);
+      group.append(cell, shown);
+    } else {
+      cell.before(group);
+      group.append(cell, next);
+    }
+  }
   for (const table of document.querySelectorAll(".jp-OutputArea-output table, .jp-MarkdownCell table")) {
+    // a caption as wide as the page, not squeezed to its table's width
+    const caption = table.querySelector(":scope > caption");
+    if (caption) {
+      const above = document.createElement("div");
+      above.className = "table-caption";
+      above.innerHTML = caption.innerHTML;
+      table.before(above);
+      caption.remove();
+    }
+    // a short cell ("CIFAR-10", "✗ missed", "83.8% to 89.6%") on one line; in a longer one a
+    // number stays with the word before it and a range of numbers ("0-9") stays whole
+    for (const cell of table.querySelectorAll("td, th"))
+      if (cell.textContent.trim().length <= 16) cell.style.whiteSpace = "nowrap";
+    const texts = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    for (let node = texts.nextNode(); node; node = texts.nextNode())
+      node.nodeValue = node.nodeValue.replace(/([0-9])-([0-9])/g, "$1\u2011$2")
+        .replace(/ (?=[0-9+(])/g, "\u00a0").replace(/[+] /g, "+\u00a0");
     const room = table.parentElement.clientWidth;
     if (table.scrollWidth > room) table.style.zoom = room / table.scrollWidth;
     // a table that fits on a page is not split (a long one breaks between its rows)
     if (table.rows.length <= 25) {
-      table.closest(".jp-OutputArea-output, .jp-MarkdownCell")
-        .style.setProperty("break-inside", "avoid", "important");
+      for (const whole of [table, table.closest(".jp-OutputArea-child, .jp-MarkdownCell")])
+        whole.style.setProperty("break-inside", "avoid", "important");  // its caption too
     }
   }
 });
@@ -111,18 +158,20 @@ def find_browser() -> str | None:
 def running_header(notebook: nbformat.NotebookNode) -> str:
     """The header of every printed page: the notebook's title and the run's profile."""
     profile = notebook.metadata.get("papermill", {}).get("parameters", {}).get("profile")
-    text = print_layout.title(notebook) + (f" \u2014 {profile} profile" if profile else "")
+    text = print_order.title(notebook) + (f" \u2014 {profile} profile" if profile else "")
     return text.replace("\\", "").replace('"', "'")
 
 
 def notebook_to_html(notebook: Path, html: Path) -> Path:
-    """The executed notebook as the PDF shows it (``print_layout.for_print``) in HTML."""
+    """The executed notebook as the PDF shows it (``print_order.for_print``) in HTML."""
     exporter = HTMLExporter(template_name="lab")
     exporter.mathjax_url = ""  # the narrative uses no LaTeX; offline, a CDN script only slows printing
-    exporter.register_preprocessor(print_layout.remover(), enabled=True)
+    exporter.register_preprocessor(print_order.remover(), enabled=True)
     executed = nbformat.read(notebook, as_version=4)
-    body, _ = exporter.from_notebook_node(print_layout.for_print(executed))
+    body, _ = exporter.from_notebook_node(print_order.for_print(executed))
     css = PRINT_CSS.replace("HEADER", running_header(executed))
+    body = re.sub(r"<title>.*?</title>", f"<title>{html_escape(print_order.title(executed))}</title>",
+                  body, count=1, flags=re.S)  # the PDF's title metadata
     body = body.replace("</head>", css + "</head>", 1)
     html.write_text(body.replace("</body>", FIT_TABLES_SCRIPT + "</body>", 1), encoding="utf-8")
     return html

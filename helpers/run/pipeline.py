@@ -1,8 +1,8 @@
-"""The command behind run_all.sh: run the notebooks in order with papermill, export each to PDF,
-then build the summary.
+"""The command behind run_all.sh: run the notebooks with papermill, export each to PDF, then
+build the summary.
 
 Everything is checked before the first notebook runs: the profile, the parameters file (its YAML and
-every value against the notebooks' parameters cells: helpers.run.parameters), the device, the reports
+every value against the notebooks' parameters cells: helpers.core.parameters), the device, the reports
 folder and the browser for the PDFs. Each notebook's progress - its trainings and epochs, with the
 time so far and an estimate of the time left - is shown in the terminal as it runs
 (helpers.run.execution). A failing notebook still gets its partial notebook and PDF written; the run
@@ -13,6 +13,7 @@ then stops with exit status 1 and a last line naming it. Every path comes from t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -20,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from ..training.checkpoints import clear_notebook_checkpoints, folder_megabytes, settle_notebook_checkpoints
-from ..core.config import PROFILES, ConfigError, get_profile, resolve_device
+from ..core.config import (DATA_ROOT_ENV, PROFILES, ConfigError, check_data_root, get_profile,
+                           resolve_device)
 from ..core.device import device_name
 from .execution import build_summary, execute
+from .jobs import run_side_by_side
 from .export import INSTALL_HINT, find_browser
 from ..core.paths import ReportPaths, paths_for
-from .parameters import load_parameters, parameters_file, parameters_for, select_notebooks
+from ..core.parameters import load_parameters, parameters_file, parameters_for, select_notebooks
 from ..core.progress import duration
 from .rehearsal import describe_estimate, estimate_full_run
 from ..core.records import estimated_seconds, run_record, seconds_of_finished, write_run_record
@@ -54,6 +57,11 @@ def prepare(profile: str, only: list[str] | None, pdf: bool, resume: bool = Fals
     table = load_parameters(source)
     planned = {nb: parameters_for(nb, profile, table, str(source), resume)
                for nb in select_notebooks(only)}
+    if os.environ.get(DATA_ROOT_ENV) and not get_profile(profile).synthetic:
+        check_data_root(Path(os.environ[DATA_ROOT_ENV]))
+    for values in planned.values():
+        if values.get("data_root"):
+            check_data_root(Path(values["data_root"]), f"data_root in {source}")
     layout = paths_for(profile)
     for folder in layout.written_folders():
         check_writable(folder)
@@ -76,40 +84,56 @@ def check_writable(folder: Path) -> None:
 
 
 def run_all(profile: str, only: list[str] | None, pdf: bool, resume: bool = False,
-            params: Path | None = None) -> int:
-    """Run the plan's notebooks and the summary; 0 if all went well, 1 if a notebook failed."""
+            params: Path | None = None, jobs: int = 1) -> int:
+    """Run the plan's notebooks (up to ``jobs`` at once) and the summary; 0 if all went well, 1
+    if a notebook failed."""
     plan = prepare(profile, only, pdf, resume, params)
-    layout, keep = plan.layout, get_profile(profile).keep_checkpoints
     warn_if_slow(plan)
     expected = expected_seconds(plan)
     started, stamp = time.perf_counter(), time.strftime("%Y-%m-%d %H:%M:%S %Z")
     names = [nb.stem for nb in plan.notebooks]
-    for number, (notebook, parameters) in enumerate(plan.notebooks.items(), start=1):
-        left = [expected.get(name) for name in names[number - 1:]]
-        announce(f"[{number}/{len(names)}] {notebook.stem} ({profile})", expected.get(notebook.stem),
-                 sum(left) if None not in left else None)
-        if not plan.resume:
-            clear_notebook_checkpoints(layout, notebook.stem)
-        layout.passes_file(notebook.stem).unlink(missing_ok=True)
-        if not execute(notebook, parameters, layout, plan.browser, expected.get(notebook.stem)):
-            return 1
-        said = settle_notebook_checkpoints(layout, notebook.stem, keep)
-        if said:
-            print(f"run_all: {said}", flush=True)
+    order = {name: number for number, name in enumerate(names, start=1)}
+
+    def run_one(notebook: Path) -> bool:
+        left = None if jobs > 1 else [expected.get(name) for name in names[order[notebook.stem] - 1:]]
+        announce(f"[{order[notebook.stem]}/{len(names)}] {notebook.stem} ({profile})",
+                 expected.get(notebook.stem), sum(left) if left and None not in left else None)
+        return run_notebook_of(plan, notebook, expected.get(notebook.stem), named=jobs > 1)
+
+    failed = run_side_by_side(list(plan.notebooks), jobs, run_one)
+    if failed:
+        print(f"run_all: FAILED in notebook {', '.join(failed)}", file=sys.stderr, flush=True)
+        return 1
     seconds = time.perf_counter() - started
     first = next(iter(plan.notebooks.values()))
     record = {"profile": profile, "started": stamp, "seconds": round(seconds, 1), "notebooks": names,
-              "parameters": str(plan.source),
+              "parameters": str(plan.source), "jobs": jobs,
               "device": device_name(resolve_device(first.get("device", "auto")))}
     if get_profile(profile).rehearsal_batches:
-        record["estimated_full_seconds"] = report_estimate(layout, record["device"])
-    write_run_record(layout, record)
+        record["estimated_full_seconds"] = report_estimate(plan.layout, record["device"])
+    write_run_record(plan.layout, record)
     print(f"run_all: {len(names)} notebook(s) done in {duration(seconds)}", flush=True)
-    if not build_summary(layout, profile, plan.browser):
+    if not build_summary(plan.layout, profile, plan.browser):
         return 1
-    print(f"run_all: outputs in {layout.root} ({folder_megabytes(layout.root):,.0f} MB)",
-          flush=True)
+    print(f"run_all: outputs in {plan.layout.root} "
+          f"({folder_megabytes(plan.layout.root):,.0f} MB)", flush=True)
     return 0
+
+
+def run_notebook_of(plan: Plan, notebook: Path, expected: float | None, named: bool) -> bool:
+    """One notebook of the plan: its checkpoints cleared (unless resuming) and settled after it,
+    its rehearsal passes' file started afresh; False if it failed."""
+    layout = plan.layout
+    if not plan.resume:
+        clear_notebook_checkpoints(layout, notebook.stem)
+    layout.passes_file(notebook.stem).unlink(missing_ok=True)
+    if not execute(notebook, plan.notebooks[notebook], layout, plan.browser, expected, named):
+        return False
+    said = settle_notebook_checkpoints(layout, notebook.stem,
+                                      get_profile(plan.profile).keep_checkpoints)
+    if said:
+        print(f"run_all: {said}", flush=True)
+    return True
 
 
 def announce(what: str, expected: float | None, left: float | None) -> None:
@@ -168,7 +192,7 @@ def help_epilog() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="run_all.sh", description=__doc__.split("\n")[0], epilog=help_epilog(),
+        prog="run_all.sh", description=" ".join(__doc__.split("\n\n")[0].split()), epilog=help_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="full", choices=list(PROFILES),
                         help="which profile to run (default: full)")
@@ -177,13 +201,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the profile with this parameters file instead of "
                              "params/<profile>.yaml (checked the same way)")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF export")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="run up to N notebooks at once on the device, each as soon as what it "
+                             "reads is written (default 1: one after another)")
     parser.add_argument("--resume", action="store_true",
                         help="continue interrupted trainings from their checkpoints and read "
                              "finished ones back (only where settings and code are unchanged)")
     args = parser.parse_args(argv)
     try:
+        if args.jobs < 1:
+            raise ConfigError(f"--jobs {args.jobs}: give 1 or more notebooks to run at once")
         return run_all(args.profile, args.only, pdf=not args.no_pdf, resume=args.resume,
-                       params=args.params)
+                       params=args.params, jobs=args.jobs)
     except ConfigError as error:
         print(f"run_all: {error}", file=sys.stderr)
         return 2

@@ -1,12 +1,14 @@
 """What the PDF shows of an executed notebook, and in which order.
 
 A notebook is written for the student who runs it: set-up first, then the work, the findings at
-the end. The PDF is written for the grader: the title, the findings, the settings of the run, the
-work, then the appendix. Cells say where they belong by their tags (the .ipynb keeps everything):
+the end. The PDF is written for the grader: the title, the findings, the work, then the appendix
+(the settings of the run first). Cells say where they belong by their tags (the .ipynb keeps
+everything):
 
 - ``setup``, ``parameters``, ``injected-parameters`` (papermill's): not printed; the
-  parameters are printed once, as the "Settings of this run" table;
-- ``hide-input``: the output is printed, the code that only builds it is not;
+  parameters are printed once, as the "Settings of this run" table of the appendix;
+- ``hide-input``: the output is printed, not the code of a cell whose only job is to build a
+  table, a sentence or a figure (the code that trains, loads or builds is printed);
 - ``findings``: moved under the title (its code hidden);
 - ``appendix``: moved to the end, under an "Appendix" heading (its code hidden).
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import html
-import re
 from typing import Any
 
 import nbformat
@@ -66,36 +67,34 @@ def settings_markdown(notebook: nbformat.NotebookNode) -> str | None:
         if value != default:
             shown = [f"**{part}**" for part in shown]
         rows.append("| " + " | ".join(shown) + " |")
-    return ("## Settings of this run\n\nThe notebook's parameters (papermill sets them; in bold "
-            "where this run differs from the full profile).\n\n" + "\n".join(rows))
+    return ("### Settings of this run\n\nThe notebook's parameters (in bold where this run "
+            "differs from the full profile).\n\n" + "\n".join(rows))
 
 
 def _value(value: Any) -> str:
-    if isinstance(value, str):
-        return f'"{value}"' if value else '""'
+    """A number as a figure ("1,000"); a string, a truth value or None as the code to type."""
     if isinstance(value, (list, tuple)):
         return ", ".join(_value(v) for v in value)
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,}" if isinstance(value, int) else str(value)
+    return f"`{value!r}`".replace("'", '"')
 
 
 def for_print(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` in the PDF's order: title, findings, settings, the body, appendix.
-    Hidden cells and inputs stay, for nbconvert's ``TagRemovePreprocessor`` (:func:`remover`)."""
+    """A copy of ``notebook`` in the PDF's order: the title, the findings, the body, then the
+    appendix - its heading in one block with the settings of the run, so that it never stands
+    alone on a page - and the cells tagged for it. Hidden cells and inputs stay, for nbconvert's
+    ``TagRemovePreprocessor`` (:func:`remover`)."""
     cells = [nbformat.from_dict(dict(cell)) for cell in notebook.cells]
     head, body = cells[:1], cells[1:]
     findings = [c for c in body if FINDINGS in tags(c)]
     appendix = [c for c in body if APPENDIX in tags(c)]
     middle = [c for c in body if FINDINGS not in tags(c) and APPENDIX not in tags(c)]
     settings = settings_markdown(notebook)
-    ordered = [*head, *findings,
-               *([nbformat.v4.new_markdown_cell(settings)] if settings else []), *middle]
-    if appendix:
-        ordered += [nbformat.v4.new_markdown_cell(
-            '<h2 class="appendix">Appendix</h2>\n\nThe full per-model detail behind the '
-            "compact figures above.")] + appendix
-    for cell in ordered:
-        if cell.cell_type == "markdown":  # "44 %" never breaks between the number and its sign
-            cell.source = re.sub(r"(\d) %", "\\1\u00a0%", cell.source)
+    detail = ", then the full detail behind the compact figures above" if appendix else ""
+    opening = ('<h2 class="appendix">Appendix</h2>\n\nThe settings of this run' + detail + "."
+               + (f"\n\n{settings}" if settings else ""))
+    ordered = [*head, *findings, *middle, nbformat.v4.new_markdown_cell(opening), *appendix]
     printed = nbformat.from_dict(dict(notebook))
     printed.cells = ordered
     return printed

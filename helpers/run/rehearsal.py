@@ -37,6 +37,7 @@ def estimate_full_run(layout: ReportPaths) -> pd.DataFrame:
             "passes": int((parts["part"] == "pass").sum()),
             "estimated full seconds": wall - parts["seconds"].sum() + parts["full_seconds"].sum(),
             "multiply-adds (T)": parts["multiply_adds_full"].sum() / 1e12,
+            "optimiser steps": int(parts.get("optimiser_steps_full", pd.Series(dtype=int)).sum()),
             "peak memory (MiB)": parts["peak_memory_mib"].max() if len(parts) else math.nan,
             "peak reached in": peak_reached_in(parts)})
     table = pd.DataFrame(rows)
@@ -44,7 +45,7 @@ def estimate_full_run(layout: ReportPaths) -> pd.DataFrame:
         else None
     total = {"notebook": "all notebooks", **{column: table[column].sum() for column in (
         "rehearsal seconds", "timed seconds", "passes", "estimated full seconds",
-        "multiply-adds (T)")},
+        "multiply-adds (T)", "optimiser steps")},
         "peak memory (MiB)": table["peak memory (MiB)"].max(),
         "peak reached in": "" if highest is None else table.loc[highest, "notebook"]}
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
@@ -70,7 +71,8 @@ def describe_estimate(table: pd.DataFrame, device: str) -> str:
     lines = [f"{row['notebook']:<24} {_hours(row['estimated full seconds']):>10}   "
              f"(rehearsed in {row['rehearsal seconds']:.0f} s"
              f"{_memory(row['peak memory (MiB)'], row.get('peak reached in', ''))}, "
-             f"{row['multiply-adds (T)']:,.1f} T multiply-adds)"
+             f"{row['multiply-adds (T)']:,.1f} T multiply-adds, "
+             f"{row['optimiser steps']:,} optimiser steps)"
              for _, row in notebooks.iterrows()]
     lines.append(f"estimated full run on {device}: {_hours(total['estimated full seconds'])} "
                  f"(an upper bound: early stopping may end trainings sooner); slowest notebook "

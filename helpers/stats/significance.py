@@ -1,31 +1,25 @@
-"""Is a difference real? The tests that fit the numbers this project compares.
+"""Is a difference real? The tests this project compares with (``stats.family`` says which fits
+which comparison):
 
-- Runs repeated over a few seeds (the hyperparameter study): Welch's t-test on the two groups'
-  accuracies. With three runs a group, the standard errors come from two degrees of freedom each,
-  and the t distribution - not the normal's "two standard errors" - gives the right width.
-- Two recipes trained with the same random seeds: the paired t-test on the per-seed differences
-  (:func:`paired`), which covers the variation between trainings, not only between test images.
-- Two models on the same test images (a recipe against another): McNemar's exact test, which looks
-  only at the images on which they disagree. The images are shared, so the two accuracies are not
-  independent samples, and an unpaired test would waste that. It says nothing about another seed.
-- A family of differences tested at once (every pair of a study's configurations): Holm's
-  correction (:func:`holm`), so that the chance of calling any one of them real by luck stays 5 %.
-
-``helpers.stats.spread`` summarises one model's runs over seeds with these tests.
+- Runs over a few random seeds that share nothing: Welch's t-test on the two groups' figures. With
+  three runs a group, the standard errors come from two degrees of freedom each, and the t
+  distribution - not the normal's "two standard errors" - gives the right width.
+- Runs that share something seed by seed (a prefix of epochs, frozen features): the paired t-test
+  on the per-seed differences (:func:`paired`).
+- Two models on the same test images: McNemar's exact test, which looks only at the images on
+  which they disagree, with Newcombe's unconditional interval. It says nothing about another seed.
+- A family of differences tested at once: Holm's correction (:func:`holm`), so that the chance of
+  calling any one of them real by luck stays 5 %.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from itertools import combinations
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
-import pandas as pd
 import torch
 from scipy import stats
-
-from ..training.recipes import OUR_INPUT, OURS, SOURCE, recipe_label
 
 LEVEL = 0.05  # a difference is called real when its p-value is below this
 
@@ -64,24 +58,52 @@ def welch(first: Sequence[float], second: Sequence[float]) -> Comparison:
 
 def mcnemar(first_correct: torch.Tensor | np.ndarray, second_correct: torch.Tensor | np.ndarray
             ) -> Comparison:
-    """McNemar's exact test of two classifiers on the same images (boolean "correct" per image).
-    The difference is in accuracy. Its interval inverts the same exact test, so that the two never
-    disagree (a normal interval can leave zero out while the exact p-value is above 5 %, on a few
-    disagreements): the Clopper-Pearson interval of the share of the disagreements that the first
-    won, scaled to a difference in accuracy with the number of disagreements as observed."""
+    """McNemar's exact test of two classifiers on the same images (boolean "correct" per image),
+    the difference in accuracy with Newcombe's 95 % interval for a difference of paired
+    proportions (his method 10: Wilson intervals of the two accuracies, joined with the
+    correlation of the two models' answers). The interval is unconditional: it does not take the
+    number of disagreements as given, which is what an interval inverting the exact test does,
+    and so covers the true difference as often as it says also where the two error counts differ
+    much. Near the 5 % line the test and the interval may disagree; the verdict reads the test."""
     a = np.asarray(first_correct, dtype=bool)
     b = np.asarray(second_correct, dtype=bool)
     only_first, only_second = int((a & ~b).sum()), int((~a & b).sum())
     count = len(a)
     difference = (only_first - only_second) / count
-    disagreements = only_first + only_second
-    if disagreements == 0:
+    if only_first + only_second == 0:
         return Comparison(0.0, 0.0, 0.0, 1.0, "McNemar")
-    test = stats.binomtest(only_first, disagreements, 0.5)
-    share = test.proportion_ci(1 - LEVEL, method="exact")
-    scale = disagreements / count
-    return Comparison(difference, scale * (2 * share.low - 1), scale * (2 * share.high - 1),
-                      float(test.pvalue), "McNemar")
+    test = stats.binomtest(only_first, only_first + only_second, 0.5)
+    low, high = newcombe_interval(int((a & b).sum()), only_first, only_second,
+                                  int((~a & ~b).sum()))
+    return Comparison(difference, low, high, float(test.pvalue), "McNemar")
+
+
+def wilson(successes: int, count: int) -> tuple[float, float]:
+    """The Wilson score 95 % interval of a proportion."""
+    z = stats.norm.ppf(1 - LEVEL / 2)
+    share = successes / count
+    centre = (share + z * z / (2 * count)) / (1 + z * z / count)
+    half = z / (1 + z * z / count) * np.sqrt(share * (1 - share) / count + z * z / (4 * count ** 2))
+    return centre - half, centre + half
+
+
+def newcombe_interval(both: int, only_first: int, only_second: int, neither: int
+                      ) -> tuple[float, float]:
+    """Newcombe's (1998, method 10) 95 % interval of the difference of two paired proportions,
+    the first model's accuracy minus the second's, from the 2 x 2 table of their answers."""
+    count = both + only_first + only_second + neither
+    first, second = (both + only_first) / count, (both + only_second) / count
+    low1, high1 = wilson(both + only_first, count)
+    low2, high2 = wilson(both + only_second, count)
+    margins = (both + only_first) * (only_second + neither) * (both + only_second) * \
+        (only_first + neither)
+    phi = (both * neither - only_first * only_second) / np.sqrt(margins) if margins else 0.0
+    below = np.sqrt(max(0.0, (first - low1) ** 2 - 2 * phi * (first - low1) * (high2 - second)
+                        + (high2 - second) ** 2))
+    above = np.sqrt(max(0.0, (high1 - first) ** 2 - 2 * phi * (high1 - first) * (second - low2)
+                        + (second - low2) ** 2))
+    difference = first - second
+    return float(difference - below), float(difference + above)
 
 
 def paired(first: Sequence[float], second: Sequence[float]) -> Comparison:
@@ -109,89 +131,3 @@ def holm(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (count - rank) * values[index]))
         adjusted[index] = running
     return adjusted.tolist()
-
-
-def pairwise_welch(frame: pd.DataFrame, by: str, metric: str) -> pd.DataFrame:
-    """Welch's t-test for every pair of groups of ``frame`` (one row per run), on ``metric``, with
-    Holm's correction over the family of pairs; groups of a single run get no verdict."""
-    groups = {name: values[metric].to_numpy() for name, values in frame.groupby(by, sort=False)}
-    rows = []
-    for (first, a), (second, b) in combinations(groups.items(), 2):
-        row = {"first": first, "second": second, "difference": a.mean() - b.mean()}
-        if min(len(a), len(b)) >= 2:
-            result = welch(a, b)
-            row.update({"95% interval": (result.low, result.high), "p-value": result.p_value})
-        else:
-            row.update({"95% interval": None, "p-value": None})
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=["first", "second", "difference", "95% interval",
-                                        "p-value"])
-    tested = frame["p-value"].notna()
-    frame["Holm p-value"] = None
-    frame.loc[tested, "Holm p-value"] = holm(frame.loc[tested, "p-value"].astype(float).tolist())
-    frame["real"] = [bool(p < LEVEL) if p is not None and not pd.isna(p) else None
-                     for p in frame["Holm p-value"]]
-    return frame
-
-
-def spread_summary(frame: pd.DataFrame, by: str | list[str], metrics: Sequence[str]) -> pd.DataFrame:
-    """Mean, standard deviation and number of runs of each metric per group."""
-    summary = frame.groupby(by, sort=False)[list(metrics)].agg(["mean", "std", "count"])
-    summary.columns = [f"{metric} {stat}" for metric, stat in summary.columns]
-    return summary
-
-
-def on_shared_images(model: str, seed: Any, ours: Any) -> tuple[Any, Any]:
-    """The two recipes' test predictions on the images both saw. The test set is served in a fixed
-    order, so both cover the same images, unless a rehearsal cut their passes at different batch
-    sizes: then both start with the same images and are compared on those."""
-    shared = min(len(seed.labels), len(ours.labels))
-    seed, ours = (replace(p, logits=p.logits[:shared], labels=p.labels[:shared])
-                  for p in (seed, ours))
-    if not torch.equal(seed.labels, ours.labels):
-        raise ValueError(f"{model}: the two recipes were tested on different images")
-    return seed, ours
-
-
-def compare_recipes(pairs: dict[str, tuple[Any, Any]]) -> pd.DataFrame:
-    """For each model, the source recipe's and our recipe's test predictions (on the same images):
-    both accuracies, the difference with its 95 % interval, McNemar's p-value and the verdict."""
-    rows = []
-    for model, pair in pairs.items():
-        seed, ours = on_shared_images(model, *pair)
-        result = mcnemar(ours.predicted == ours.labels, seed.predicted == seed.labels)
-        rows.append({"model": model, "source recipe": seed.accuracy(), "ours": ours.accuracy(),
-                     "difference": result.difference, "interval": (result.low, result.high),
-                     "p-value": result.p_value, "real": result.real})
-    return pd.DataFrame(rows)
-
-
-# Our recipe changes the training and the input at once; the input control (the source recipe on
-# our input) sits between them, so each step of the way is tested on its own.
-INPUT_AND_TRAINING = (("the input", SOURCE, OUR_INPUT), ("the training", OUR_INPUT, OURS))
-
-
-def input_and_training(tests: dict[str, dict[str, Any]], inputs: dict[str, str] | None = None
-                       ) -> pd.DataFrame:
-    """What the input and what the training bought, for every model that has an input control.
-
-    ``tests`` maps a model to its test predictions by recipe name; a model without the control
-    (``recipes.OUR_INPUT``) is left out. Two rows a model, as :func:`compare_recipes` gives them
-    ("source recipe" is the step's before, "ours" its after): the source recipe against the
-    control (what the input bought), then the control against our recipe (what the training
-    bought; our recipe's test-time views count as its training), with the columns "what changed"
-    (the input step naming the change where ``inputs`` describes a model's, e.g. "64 to 80 px"),
-    "before" and "after" in front. Empty where no model has a control."""
-    steps = [(model, what, before, after) for model, by_recipe in tests.items()
-             if OUR_INPUT in by_recipe for what, before, after in INPUT_AND_TRAINING]
-    frame = compare_recipes({f"{model}, {what}": (tests[model][before], tests[model][after])
-                             for model, what, before, after in steps})
-    if frame.empty:
-        return frame
-    frame["model"] = [model for model, *_ in steps]
-    described = [f"{what} ({(inputs or {})[model]})" if what == INPUT_AND_TRAINING[0][0]
-                 and model in (inputs or {}) else what for model, what, *_ in steps]
-    frame.insert(1, "what changed", described)
-    frame.insert(2, "before", [recipe_label(before) for *_, before, _ in steps])
-    frame.insert(3, "after", [recipe_label(after) for *_, after in steps])
-    return frame

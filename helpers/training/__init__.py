@@ -2,6 +2,7 @@
 source recipe and ours (``recipes``), checkpoints and resume (``checkpoints``), frozen-feature
 caches (``features``)."""
 
-from .loop import History, fit, train_epoch, validate
+from .history import History
+from .loop import fit, train_epoch, validate
 
 __all__ = ["History", "fit", "train_epoch", "validate"]

@@ -94,6 +94,18 @@ class Checkpoints:
         self.description = description
         self.written = time.monotonic()
 
+    @classmethod
+    def of_training(cls, folder: Path | str | None, model: nn.Module,
+                    optimizer: torch.optim.Optimizer, scheduler: Any, train_loader: Any,
+                    settings: dict[str, Any], loop: tuple[Any, ...], every_seconds: float,
+                    description: str) -> Checkpoints:
+        """The checkpoints of one training, resumed only by a training of the same model,
+        optimiser, schedule, data and settings, run by the same code (the source files of the
+        model, the loader and the ``loop`` functions)."""
+        code = code_digest(model, train_loader, getattr(train_loader, "augment", None), *loop)
+        return cls(folder, run_signature(model, optimizer, scheduler, train_loader, settings, code),
+                   every_seconds, description)
+
     def resume(self, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
                scaler: torch.amp.GradScaler) -> tuple[list[dict[str, float]], bool,
                                                       dict[str, torch.Tensor] | None]:

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from ..data.loader import SeededEpochs
-from ..core.device import autocast, gradient_scaler, synchronise
+from ..core.device import autocast, gradient_scaler, synchronise, to_device
 from ..core.passes import EVERY_BATCH, Passes
 from .optim import make_optimizer
 from .loop import train_epoch, validate
@@ -114,15 +114,15 @@ class FeatureLoader(SeededEpochs):
         order = torch.randperm(count, generator=generator) if self.shuffle else torch.arange(count)
         view = (torch.randint(0, self.data.num_views, (count,), generator=generator)
                 if self.shuffle else torch.zeros(count, dtype=torch.long))
+        order, view = to_device(order, device), to_device(view, device)
         self.epoch += 1
         return self.passes.take(self._batches(order, view), len(self), self.num_images, device)
 
     def _batches(self, order: torch.Tensor, view: torch.Tensor
                  ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        device = self.data.features.device
         for start in range(0, len(order), self.batch_size):
-            index = order[start:start + self.batch_size].to(device)
-            chosen = view[start:start + self.batch_size].to(device)
+            index = order[start:start + self.batch_size]
+            chosen = view[start:start + self.batch_size]
             yield self.data.features[chosen, index].float(), self.data.labels[index]
 
 

@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .checkpoints import Checkpoints, code_digest, run_signature
+from .checkpoints import Checkpoints
+from .history import History
 from ..core.device import autocast, gradient_scaler, synchronise
 from .optim import per_epoch
 from ..core.passes import EVERY_BATCH, Passes
-from ..core.progress import Progress
+from ..core.progress import Progress, say
 
 # --- loss -------------------------------------------------------------------------------------
 
@@ -124,57 +123,9 @@ def validate(model: nn.Module, loader: Iterable, head_names: list[str] | None = 
     return tally.metrics("val", head_names or ["main"])
 
 
-# --- history ----------------------------------------------------------------------------------
-
-
-@dataclass
-class History:
-    """One row per epoch: epoch, train/val loss and accuracy (per head where there are several),
-    learning rate and seconds."""
-
-    rows: list[dict[str, float]] = field(default_factory=list)
-    stopped_early: bool = False
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows)
-
-    @property
-    def epochs_run(self) -> int:
-        return len(self.rows)
-
-    @property
-    def best(self) -> dict[str, float]:
-        """The epoch whose weights are kept: highest validation accuracy, then lowest loss."""
-        return max(self.rows, key=lambda row: (row["val_acc"], -row["val_loss"]))
-
-    @property
-    def best_epoch(self) -> int:
-        return int(self.best["epoch"])
-
-    @property
-    def lowest_loss_epoch(self) -> int:
-        """The epoch of the lowest validation loss: early stopping counts from it."""
-        return int(min(self.rows, key=lambda row: row["val_loss"])["epoch"])
-
-    @property
-    def seconds(self) -> float:
-        return float(sum(row["seconds"] for row in self.rows))
-
-    def add(self, row: dict[str, float], patience: int | None, last_epoch: int) -> None:
-        """Append an epoch and decide whether training stops after it."""
-        self.rows.append(row)
-        stalled = row["epoch"] - self.lowest_loss_epoch
-        self.stopped_early = patience is not None and stalled >= patience and \
-            row["epoch"] < last_epoch
-
-    def describe(self, label: str) -> str:
-        """One line for the report: epochs run, the epoch kept and its validation figures."""
-        best = self.best
-        stop = ", stopped early" if self.stopped_early else ""
-        epochs = f"{self.epochs_run} epoch{'' if self.epochs_run == 1 else 's'}"
-        return (f"{label}: {epochs} in {self.seconds:.0f} s{stop}; kept epoch "
-                f"{self.best_epoch} (validation accuracy {best['val_acc']:.1%}, loss "
-                f"{best['val_loss']:.3f})")
+# A call at a chosen epoch of ``fit``: the history up to it and the kept epoch's weights among those
+# epochs, as a training stopped there would have them (a shorter training read from a longer one).
+Milestone = Callable[[History, dict], None]
 
 
 # --- fit --------------------------------------------------------------------------------------
@@ -186,45 +137,72 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable, *, epoch
         checkpoint_dir: Path | str | None = None, resume: bool = False,
         checkpoint_every: float = 60.0, description: str = "training",
         on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+        milestones: Mapping[int, Milestone] | None = None,
+        before_best: Callable[[History], None] | None = None,
         compile_model: bool = False, passes: Passes = EVERY_BATCH) -> History:
-    """Train ``model`` for up to ``epochs`` epochs of :func:`train_epoch` and :func:`validate` and
-    return its :class:`History`, the kept epoch's weights restored (see the module's docstring).
-    ``patience``: epochs without a lower validation loss before stopping (None: never).
-    ``checkpoint_dir``: where checkpoints are written; ``resume``: continue (or read back) a
-    training of the same settings and code found there, instead of training again.
-    ``compile_model``: train through ``torch.compile(model)``, which shares the model's weights.
-    ``passes``: the run's (a rehearsal runs one epoch, standing for all of them)."""
+    """Train ``model`` for up to ``epochs`` epochs of :func:`train_epoch` and :func:`validate`;
+    its :class:`History`, the kept epoch's weights restored (the module's docstring says which).
+    ``patience``: epochs without a lower validation loss before stopping (None: never);
+    ``milestones``: epoch -> :data:`Milestone`; ``before_best``: called with the history while the
+    model holds the last epoch's weights; ``passes``: the run's (a rehearsal runs one epoch)."""
     device = next(model.parameters()).device
     scaler, heads = gradient_scaler(device), list(getattr(model, "head_names", ["main"]))
     settings = dict(epochs=epochs, patience=patience, grad_clip=grad_clip,
                     label_smoothing=label_smoothing)
-    code = code_digest(model, train_loader, getattr(train_loader, "augment", None), train_epoch,
-                       validate)
-    signature = run_signature(model, optimizer, scheduler, train_loader, settings, code)
-    checkpoints = Checkpoints(checkpoint_dir, signature, checkpoint_every, description)
-    rows, stopped_early, best = checkpoints.resume(model, optimizer, scheduler, scaler) \
-        if resume else ([], False, None)
-    history = History(rows, stopped_early)
+    checkpoints = Checkpoints.of_training(checkpoint_dir, model, optimizer, scheduler, train_loader,
+                                          settings, (train_epoch, validate), checkpoint_every,
+                                          description)
+    history, best = resumed(checkpoints, resume, model, optimizer, scheduler, scaler)
     runner, last_epoch = torch.compile(model) if compile_model else model, passes.epochs(epochs)
     with passes.training(epochs, device, description), \
             Progress(last_epoch, description) as progress:
         progress.skip_to(history.epochs_run)
-        for epoch in range(history.epochs_run + 1, last_epoch + 1):
-            if history.stopped_early:
-                break
-            row = run_epoch(runner, train_loader, val_loader, optimizer, epoch, scaler=scaler,
-                            scheduler=scheduler, label_smoothing=label_smoothing,
-                            grad_clip=grad_clip, head_names=heads)
-            history.add(row, patience, last_epoch)
+        for epoch in range(history.epochs_run + 1, 0 if history.stopped_early else last_epoch + 1):
+            history.add(run_epoch(runner, train_loader, val_loader, optimizer, epoch, scaler=scaler,
+                                  scheduler=scheduler, label_smoothing=label_smoothing,
+                                  grad_clip=grad_clip, head_names=heads), patience, last_epoch)
             best = copy.deepcopy(model.state_dict()) if history.best_epoch == epoch else best
             checkpoints.save(model, optimizer, scheduler, scaler, history, best,
                              finished=history.stopped_early or epoch == last_epoch)
-            progress.step(row)
-            if on_epoch_end:
-                on_epoch_end(epoch, row)
+            progress.step(history.rows[-1])
+            after_epoch(epoch, last_epoch, history, best, on_epoch_end, milestones)
+            if history.stopped_early:
+                break
+    return restored(model, history, best, before_best, description)
+
+
+def resumed(checkpoints: Checkpoints, resume: bool, *state: Any) -> tuple[History, dict | None]:
+    """The history and kept weights of the checkpoint being resumed (model, optimiser, scheduler
+    and scaler restored: ``state``), or an empty history."""
+    if not resume:
+        return History(), None
+    rows, stopped_early, best = checkpoints.resume(*state)
+    return History(rows, stopped_early), best
+
+
+def restored(model: nn.Module, history: History, best: dict, before_best: Any,
+             description: str) -> History:
+    """After the last epoch: ``before_best`` (with the last epoch's weights), then the kept
+    epoch's weights back in ``model``, and a line saying what was trained and kept."""
+    if before_best:
+        before_best(history)
     model.load_state_dict(best)
-    print(history.describe(description), flush=True)
+    say(history.describe(description), to_a_person=True)
     return history
+
+
+
+
+def after_epoch(epoch: int, last_epoch: int, history: History, best: dict, on_epoch_end: Any,
+                milestones: Mapping[int, Milestone] | None) -> None:
+    """The callers' calls after an epoch: ``on_epoch_end(epoch, row)`` and the milestone of this
+    epoch, with a copy of the history so far; at the last epoch also those of later epochs (a
+    rehearsal runs one epoch, standing for all of them)."""
+    if on_epoch_end:
+        on_epoch_end(epoch, history.rows[-1])
+    for at, call in (milestones or {}).items():
+        if at == epoch or (epoch == last_epoch and at > last_epoch):
+            call(History(list(history.rows)), best)
 
 
 def run_epoch(model: nn.Module, train_loader: Iterable, val_loader: Iterable,

@@ -26,11 +26,18 @@ def make_optimizer(model: nn.Module, name: str = "adam", lr: float = 1e-3,
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimiser {name!r}: choose {', '.join(OPTIMIZERS)}")
     groups = _parameter_groups(model, lr, weight_decay, lr_scales or {}, decay_norm_and_bias)
+    fused = fused_on(next(model.parameters()).device)
     if name == "adam":
-        return torch.optim.Adam(groups, lr=lr)
+        return torch.optim.Adam(groups, lr=lr, **fused)
     if name == "adamw":
-        return torch.optim.AdamW(groups, lr=lr)
-    return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=True)
+        return torch.optim.AdamW(groups, lr=lr, **fused)
+    return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=True, **fused)
+
+
+def fused_on(device: torch.device) -> dict[str, bool]:
+    """On a GPU, the optimiser's step as one fused kernel: fewer launches, and the fp16 gradient
+    scaler hands it its overflow flag on the device instead of reading it back every step."""
+    return {"fused": True} if device.type == "cuda" else {}
 
 
 def _parameter_groups(model: nn.Module, lr: float, weight_decay: float,

@@ -10,7 +10,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import NullFormatter
 
-from .style import axis
+from .style import RECIPE_COLOURS, axis, series_styles
 
 
 def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dict[str, float],
@@ -32,16 +32,16 @@ def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dic
 
 
 def recipes_against_source(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
-    """Test accuracy per model with the source recipe and with ours (bars), the source report's
-    figure (black mark) and our goal (red mark); ``table`` has columns model, "source recipe",
-    "ours" and optionally "source figure" and "goal" (0-1, empty where there is none)."""
+    """Test accuracy per model with the source recipe and with ours (bars, means over random
+    seeds), the source report's figure (black mark) and our goal (red mark); ``table`` has columns
+    model, "source recipe", "our recipe" and optionally "source figure" and "goal" (0-1, empty
+    where there is none)."""
     ax = axis(ax, (8, 0.6 * len(table) + 1.4))
     positions = np.arange(len(table))
-    for offset, column, colour in ((-0.2, "source recipe", sns.color_palette()[7]),
-                                   (0.2, "ours", sns.color_palette()[0])):
+    for offset, column in ((-0.2, "source recipe"), (0.2, "our recipe")):
         if column in table:
             ax.barh(positions + offset, 100 * table[column].astype(float), height=0.38,
-                    color=colour, label=f"{column} (this run)")
+                    color=RECIPE_COLOURS[column], label=f"{column}, mean over random seeds")
     for column, colour, marker, label in (("source figure", "black", "|", "source report's figure"),
                                           ("goal", "tab:red", "d", "our goal on real data")):
         if column in table:
@@ -52,7 +52,8 @@ def recipes_against_source(table: pd.DataFrame, title: str = "", ax: Axes | None
     ax.set_yticks(positions, table["model"])
     ax.invert_yaxis()
     ax.set(xlabel="test accuracy (%)", xlim=(0, 100), title=title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (len(table) + 3)), ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (len(table) + 3)), ncol=2,
+              markerscale=0.6)  # the markers' size on the bars, within the legend's frame
     return ax
 
 
@@ -61,13 +62,16 @@ def ladder_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) ->
     test_acc, 0-1), each bar labelled with its gain over the step before."""
     ax = axis(ax, (8, 0.5 * len(table) + 1.2))
     values = 100 * table["test_acc"].to_numpy(dtype=float)
-    ax.barh(table["step"], values, color=sns.color_palette("crest", len(table)))
+    ax.barh(table["step"], values, color=[RECIPE_COLOURS["source recipe"]]  # from the source
+            + sns.light_palette(RECIPE_COLOURS["our recipe"], len(table))[1:])  # recipe to ours
     for position, (value, gain) in enumerate(zip(values, np.diff(values, prepend=np.nan))):
-        text = f"{value:.1f} %" + ("" if np.isnan(gain) else f" ({gain:+.1f})")
+        text = f"{value:.1f}%" + ("" if np.isnan(gain) else f" ({gain:+.1f})")
         ax.text(value + 0.5, position, text, va="center", fontsize=8)
     ax.invert_yaxis()
     low = max(0.0, values.min() - 15)
-    ax.set(xlabel="test accuracy (%)", xlim=(low, min(100.0, values.max() + 8)), title=title)
+    starts = f"; the axis starts at {low:.0f}%" if low > 0 else ""
+    ax.set(xlabel=f"test accuracy (%{starts})", xlim=(low, min(100.0, values.max() + 8)),
+           title=title)
     return ax
 
 
@@ -75,7 +79,7 @@ def mapping_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -
     """Superclass test accuracy of each way to get it (``table``: columns method, accuracy 0-1)."""
     ordered = table.sort_values("accuracy")
     ax = axis(ax, figsize=(8, 0.45 * len(table) + 1.2))
-    ax.barh(ordered["method"], 100 * ordered["accuracy"], color=sns.color_palette()[2])
+    ax.barh(ordered["method"], 100 * ordered["accuracy"], color=RECIPE_COLOURS["our recipe"])
     for position, value in enumerate(ordered["accuracy"]):
         ax.text(100 * value + 0.5, position, f"{value:.1%}", va="center", fontsize=8)
     ax.set(xlabel="superclass test accuracy (%)", xlim=(0, 100), title=title)
@@ -85,12 +89,14 @@ def mapping_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -
 def accuracy_by_parameters(frame: pd.DataFrame, published: dict[int, float], title: str = "",
                            ax: Axes | None = None, lines: bool = True) -> Axes:
     """Test accuracy against trainable parameters (log scale): one series per ``family`` of
-    ``frame`` (columns family, params, test_acc), joined by lines where ``lines``, and seed 001's
+    ``frame`` (columns family, params, test_acc), joined by lines where ``lines``, and source report 001's
     published points."""
     ax = axis(ax, (8, 4.8))
-    for family, rows in frame.sort_values("params").groupby("family", sort=False):
-        ax.plot(rows["params"], 100 * rows["test_acc"], marker="o", label=f"{family} (this run)",
-                linestyle="-" if lines else "none")
+    groups = list(frame.sort_values("params").groupby("family", sort=False))
+    styles = series_styles([family for family, _ in groups])
+    for family, rows in groups:
+        ax.plot(rows["params"], 100 * rows["test_acc"], label=f"{family} (this run)",
+                **{**styles[family], **({} if lines else {"linestyle": "none"})})
     ax.plot(list(published), [100 * v for v in published.values()], linestyle="none", marker="x",
             markersize=9, color="black", label="source report 001 (published)")
     ax.set_xscale("log")
@@ -118,7 +124,8 @@ def accuracy_against_by_dataset(frame: pd.DataFrame, x: str, xlabel: str,
     datasets = list(dict.fromkeys(frame["dataset"]))
     figure, axes = plt.subplots(1, len(datasets), figsize=(3.9 * len(datasets), 3.6),
                                 squeeze=False)
-    colours = dict(zip(dict.fromkeys(frame["recipe"]), sns.color_palette("colorblind")))
+    colours = {**dict(zip(dict.fromkeys(frame["recipe"]), sns.color_palette("colorblind")[3:])),
+               **RECIPE_COLOURS}
     for ax, dataset in zip(axes[0], datasets):
         rows = frame[frame["dataset"] == dataset]
         for recipe, group in rows.groupby("recipe", sort=False):

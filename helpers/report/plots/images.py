@@ -12,6 +12,7 @@ import torch
 from matplotlib.axes import Axes
 from torchvision.utils import make_grid
 
+from ..names import class_name
 from .style import axis
 
 
@@ -27,7 +28,8 @@ def image_grid(images: torch.Tensor, row_labels: Sequence[str], columns: int,
     tile = images.shape[-1] + 2
     ax = axis(ax, figsize=(min(1.0 * columns + 2.5, 12), 0.95 * rows + 0.6))
     ax.imshow(_mosaic(images, columns), interpolation="nearest")
-    ax.set_yticks([2 + tile * (r + 0.5) for r in range(rows)], labels=list(row_labels))
+    ax.set_yticks([2 + tile * (r + 0.5) for r in range(rows)],
+                  labels=[class_name(label) for label in row_labels])
     ax.set_xticks([])
     ax.grid(False)
     ax.set_title(title)
@@ -70,10 +72,11 @@ def class_counts(counts: pd.DataFrame, title: str, ax: Axes | None = None) -> Ax
 def channel_histograms(images: torch.Tensor, title: str, ax: Axes | None = None) -> Axes:
     """Histogram of the 0-255 values of each RGB channel."""
     ax = axis(ax, figsize=(7, 3.2))
-    for channel, colour in enumerate(("tab:red", "tab:green", "tab:blue")):
+    for channel, (colour, line) in enumerate((("tab:red", "-"), ("tab:green", "--"),
+                                              ("tab:blue", ":"))):  # dashes: none hides another
         counts = torch.bincount(images[:, channel].flatten().long(), minlength=256)
         share = (counts / counts.sum()).numpy()
-        ax.plot(np.arange(256), share, color=colour, label="RGB"[channel])
+        ax.plot(np.arange(256), share, color=colour, linestyle=line, label="RGB"[channel])
     ax.set_xlabel("pixel value (0-255)")
     ax.set_ylabel("share of pixels")
     ax.set_xlim(0, 255)

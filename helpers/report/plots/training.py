@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
@@ -10,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from .style import axis, whole_epochs
+from .style import axis, series_styles, whole_epochs
 
 
 def loss_curves_by_model(histories: dict[str, Any], title: str = "",
@@ -84,7 +85,7 @@ def curves_grid(histories: dict[str, Any], title: str, columns: int = 3) -> list
         ax.plot(frame["epoch"], 100 * frame["val_acc"], marker="o", ms=3, label="validation")
         ax.axvline(history.best_epoch, color="grey", linestyle="--", linewidth=1,
                    label="kept epoch")
-        ax.set_title(label.replace(", ", ",\n", 1), fontsize=8)
+        ax.set_title(textwrap.fill(label, 30), fontsize=8)
         ax.set_xlabel("epoch", fontsize=8)
         ax.set_ylabel("accuracy (%)", fontsize=8)
         ax.tick_params(labelsize=7)
@@ -110,10 +111,10 @@ def confusion_grid(matrices: dict[str, np.ndarray], class_names: Sequence[str], 
         share = np.divide(matrix, rows, out=np.zeros_like(matrix, dtype=float), where=rows > 0)
         shown = ax.imshow(100 * share, cmap="Blues", vmin=0, vmax=100)
         ax.grid(False)
-        ax.set_title(label.replace(", ", ",\n", 1), fontsize=8)
+        ax.set_title(textwrap.fill(label, 30), fontsize=8)
         first_column = index % max(1, min(columns, len(matrices))) == 0
-        ax.set_yticks(range(len(names)), names if first_column else [], fontsize=6)
-        ax.set_xticks(range(len(names)), names, fontsize=6, rotation=90)
+        ax.set_yticks(range(len(names)), names if first_column else [], fontsize=7)
+        ax.set_xticks(range(len(names)), names, fontsize=7, rotation=90)
         ax.set_xlabel("predicted class", fontsize=8)
         if first_column:
             ax.set_ylabel("true class", fontsize=8)
@@ -128,12 +129,15 @@ def reliability_diagram(curves: dict[str, pd.DataFrame], title: str, ax: Axes | 
                         ) -> Axes:
     """Accuracy against confidence, one line per model (label -> ``calibration.reliability``'s
     bins), on the diagonal of a perfectly calibrated model: below it, over-confident."""
-    ax = axis(ax, (5, 3.6))
+    ax = axis(ax, (7.5, 3.6))
     ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1,
             label="perfectly calibrated")
+    styles = series_styles(list(curves))
     for label, bins in curves.items():
-        ax.plot(100 * bins["confidence"], 100 * bins["accuracy"], marker="o", ms=3, label=label)
-    ax.set(xlim=(0, 100), ylim=(0, 100), xlabel="confidence of the predicted class (%)",
-           ylabel="accuracy in the bin (%)", title=title)
-    ax.legend(loc="upper left", fontsize=7)
+        ax.plot(100 * bins["confidence"], 100 * bins["accuracy"], ms=3, label=label,
+                **styles[label])
+    ax.set(xlim=(0, 100), ylim=(0, 102), xlabel="confidence of the predicted class (%)",
+           ylabel="accuracy in the bin (%)")
+    ax.set_title(title, pad=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=7)  # beside: the data stay seen
     return ax

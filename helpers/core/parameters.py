@@ -5,19 +5,22 @@ A parameters file has a ``common`` section and one per notebook; a notebook's va
 ones, then its own, then the run's (its profile, and ``resume`` where asked for). A name the
 notebook's parameters cell lacks, or a value of another type than the default's, is a
 :class:`~helpers.core.config.ConfigError` that names the file, the notebook and the valid names.
+The pipeline reads them for every notebook it runs; a notebook opened by hand reads its own
+through the same functions (:func:`apply_profile`), so that a profile means the same there.
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-import papermill
+import nbformat
 import yaml
 
-from ..core.config import ConfigError, get_profile, resolve_device
-from ..core.paths import PROJECT_ROOT
+from .config import ConfigError, get_profile, resolve_device
+from .paths import PROJECT_ROOT
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PARAMS_DIR = PROJECT_ROOT / "params"
@@ -60,6 +63,9 @@ def validate_parameters(
                 f"{where}: parameter {name!r} must be {type(expected).__name__} "
                 f"(like its default {expected!r}), got {type(value).__name__} {value!r}"
             )
+        if (name == "seeds" or name.endswith("_seeds")) and value < 1:
+            raise ConfigError(f"{where}: {name} is {value}, but it counts random seeds: give 1 "
+                              "or more")
 
 
 def _same_kind(value: Any, default: Any) -> bool:
@@ -72,12 +78,24 @@ def _same_kind(value: Any, default: Any) -> bool:
     return isinstance(value, type(default))
 
 
+def parameters_cell(notebook: Path) -> str:
+    """The source of a notebook's cell tagged ``parameters``."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    found = next((c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if found is None:
+        raise ConfigError(f"{notebook.name} has no cell tagged 'parameters'")
+    return found.source
+
+
+def cell_defaults(source: str) -> dict[str, Any]:
+    """The names and values a parameters cell assigns (each a Python literal)."""
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(source).body
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
+
+
 def notebook_defaults(notebook: Path) -> dict[str, Any]:
     """The values of a notebook's parameters cell."""
-    found = papermill.inspect_notebook(str(notebook))
-    if not found:
-        raise ConfigError(f"{notebook.name} has no cell tagged 'parameters'")
-    return {name: ast.literal_eval(spec["default"]) for name, spec in found.items()}
+    return cell_defaults(parameters_cell(notebook))
 
 
 def parameters_file(profile: str, given: Path | None = None) -> Path:
@@ -125,3 +143,55 @@ def parameters_for(notebook: Path, profile: str, table: dict[str, dict[str, Any]
     except ConfigError as error:
         raise ConfigError(f"{source}, {notebook.stem}: {error}") from None
     return values
+
+
+SOURCES_DIR = NOTEBOOKS_DIR / "src"
+
+
+def source_defaults(notebook: str) -> dict[str, Any]:
+    """The parameters cell's values as the project ships them (``notebooks/src/<notebook>.py``,
+    which a student's edits of the notebook do not touch): the full profile's."""
+    text = (SOURCES_DIR / f"{notebook}.py").read_text()
+    return cell_defaults(text.split('# %% tags=["parameters"]', 1)[1].split("\n# %%", 1)[0])
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """What a notebook took from its profile's parameters file, and what was set by hand."""
+
+    profile: str
+    source: Path
+    taken: dict[str, Any]
+    by_hand: dict[str, Any]
+
+    def sentence(self) -> str:
+        """One plain sentence saying which values the notebook took, and which it kept."""
+        named = lambda values: ", ".join(f"{k} = {v!r}" for k, v in values.items())  # noqa: E731
+        where = self.source.relative_to(PROJECT_ROOT) if self.source.is_relative_to(
+            PROJECT_ROOT) else self.source
+        taken = (f"took {len(self.taken)} value(s) from {where} ({named(self.taken)})"
+                 if self.taken else f"uses the parameters cell's values ({where} changes none)")
+        kept = f"; set by hand and kept: {named(self.by_hand)}" if self.by_hand else ""
+        return f"Profile {self.profile}: this notebook {taken}{kept}."
+
+
+def apply_profile(notebook: str, namespace: dict[str, Any]) -> Chosen:
+    """Give a notebook run by hand (``namespace``: its globals) its profile's values, read and
+    checked as the pipeline reads them: each parameter still at the shipped default takes the
+    profile's value; one changed by hand keeps its value. Under the pipeline the values are
+    already the profile's, and nothing changes."""
+    defaults = source_defaults(notebook)
+    profile = namespace.get("profile", defaults["profile"])
+    source = parameters_file(profile)
+    table = load_parameters(source)
+    table["common"] = {name: value for name, value in (table.get("common") or {}).items()
+                       if name in defaults}  # the summary has no seed or data root
+    values = parameters_for(NOTEBOOKS_DIR / f"{notebook}.ipynb", profile, table, str(source))
+    by_hand = {name: namespace[name] for name in defaults if name in namespace and name != "profile"
+               and namespace[name] != defaults[name] and namespace[name] != values.get(name)}
+    for name, value in values.items():
+        if name not in by_hand:
+            namespace[name] = value
+    taken = {name: value for name, value in values.items()
+             if name != "profile" and value != defaults.get(name) and name not in by_hand}
+    return Chosen(profile, source, taken, by_hand)
