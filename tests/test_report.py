@@ -143,3 +143,12 @@ def test_the_recipes_table_gives_the_batch_this_run_trains_with(shown) -> None:
     assert said.startswith("32 on these 1,800 training images (the recipe's 128, halved")
     report.recipes_table({"our recipe": ours}, "Recipes", images=45_000)
     assert shown[1].data.set_index("setting").loc["batch size", "our recipe"] == "128"
+
+
+def test_a_rehearsals_training_reads_by_the_names_of_its_model_and_recipe() -> None:
+    from helpers.report.names import training_name
+    assert training_name("baseline_cnn (ours, random seed 2)") == \
+        "baseline CNN (our recipe, random seed 2)"
+    assert training_name("cnn_v3 (source, our epochs)") == "CNNV3 (source recipe, our epochs)"
+    assert training_name("04_transfer_learning") == "04 transfer learning"
+    assert training_name("outside a training") == "outside a training"

@@ -74,8 +74,6 @@ def test_a_seed_test_and_mcnemars_test_that_disagree_are_explained() -> None:
                                               (1000, "1,000 fine classes")])
 def test_counts_are_singular_or_plural(number, expected) -> None:
     assert sentences.count(number, "fine class", "fine classes") == expected
-    assert sentences.first_epochs(1) == "their first epoch"
-    assert sentences.first_epochs(25) == "their first 25 epochs"
 
 
 def test_a_range_of_one_value_is_said_once() -> None:
@@ -144,3 +142,9 @@ def test_one_format_per_kind_of_figure() -> None:
     assert formats.percent_interval(0.841, 0.882) == "84.1% to 88.2%"
     assert formats.times(1.83) == "1.8 times" and formats.count(12345) == "12,345"
     assert formats.large(18_191_692_800) == "18.2 billion" and formats.large(950) == "950"
+
+
+def test_a_chart_says_whether_its_figures_are_means_over_seeds_or_one_seed() -> None:
+    assert sentences.over_seeds([1, 1]) == "one random seed"
+    assert sentences.over_seeds([3, 2]) == "mean over random seeds"
+    assert sentences.over_seeds([3, 1]) == "mean over its random seeds, one or several"

@@ -103,6 +103,18 @@ def test_one_run_a_side_has_no_seed_test_and_cut_passes_compare_the_images_both_
     family.over_seeds("net", "ours", "source")
     assert family.frame().empty
     assert [len(a) for a in shared_images(np.ones(10), np.ones(7))] == [7, 7]
+    # a control read off the same training as its source, each test pass cut to its own length:
+    # the same answers on the images both saw, so no difference and an interval of none
+    same = np.arange(700) % 3 == 0
+    correct = {("net", recipe, seed): {"kept": same[:length]} for seed in (0, 1)
+               for recipe, length in (("source", 700), ("control", 600))}
+    correct["net", "control", 1]["kept"] = np.r_[same[:600], True]  # one image further
+    family = Family(correct)
+    family.over_seeds("net", "control", "source", shared="the source recipe's epochs")
+    family.on_images("net", "control", "source", seed=0)
+    row, image_row = family.frame().to_dict("records")
+    assert row["difference"] == 0 and row["95% low"] <= 0 <= row["95% high"]
+    assert image_row["test"] == "McNemar's test, random seed 0, the 600 test images both saw"
 
 
 def test_the_bootstrap_matches_known_normal_cases() -> None:

@@ -48,6 +48,8 @@ def coarse_scores(probabilities: torch.Tensor, fine_to_coarse: torch.Tensor, met
     raise ValueError(f"unknown mapping {method!r}: choose one of {', '.join(MAPPINGS)}")
 
 
+MAPPING_NAMES = {"argmax": "argmax", "confidence": "confidence-blended", "soft": "soft",
+                 "validation": "validation-weighted"}  # as sentences and tables name them
 MAPPINGS = {
     "argmax": "argmax of the fine prediction, mapped to its superclass",
     "confidence": "argmax and probability mass blended by confidence (1 - normalised entropy)",

@@ -14,6 +14,7 @@ import torch
 from ..core.config import Run
 from ..data import CROP_FLIP, NO_AUGMENT, Augment, make_loaders
 from ..evaluation import superclasses
+from ..evaluation.superclasses import MAPPING_NAMES
 from ..evaluation.predictions import Predictions, confusion, per_class_accuracy, predict
 from ..models import IMAGENET_MEAN, IMAGENET_STD
 from ..training.recipes import OURS, SOURCE, Recipe
@@ -140,8 +141,9 @@ def add_mapping_tests(family: Any, mapped: Mapping[str, Predictions], chosen: st
                       coarse20: Experiment) -> None:
     """The chosen mapping against mapping the argmax and against the coarse20 model, on the same
     test images (McNemar's test), into the notebook's ``family``."""
+    subject, named = "superclasses from fine100", f"the {MAPPING_NAMES[chosen]} mapping"
     if chosen != "argmax":
-        family.on_answers("fine100 → superclasses", chosen, "argmax", right(mapped[chosen]),
+        family.on_answers(subject, named, "the argmax mapping", right(mapped[chosen]),
                           right(mapped["argmax"]))
-    family.on_answers("fine100 → superclasses", chosen, "coarse20 model",
-                      right(mapped[chosen]), right(coarse20.test))
+    family.on_answers(subject, named, "the coarse20 model", right(mapped[chosen]),
+                      right(coarse20.test))

@@ -60,29 +60,29 @@ def _source_500k() -> list[nn.Module]:
             nn.Linear(4096, 100)]
 
 
-# parameters -> (builder of the layer list, the layers as we read them from the slide)
+# parameters → (builder of the layer list, the layers as we read them from the slide)
 SOURCE_BUDGET_LAYERS: dict[int, tuple[Callable[[], list[nn.Module]], str]] = {
-    2_250: (_source_2k, "MaxPool(3) -> Conv(3, 5, 3) -> ReLU -> MaxPool(3) -> BN(5) -> Linear(20, 100)"
+    2_250: (_source_2k, "MaxPool(3) → Conv(3, 5, 3) → ReLU → MaxPool(3) → BN(5) → Linear(20, 100)"
                       "; unpadded convolutions, as everywhere up to 100K"),
-    4_850: (_source_5k, "2 x [Conv 3 x 3 -> ReLU -> MaxPool(3) -> BN], 6 and 10 filters -> "
+    4_850: (_source_5k, "2 x [Conv 3 x 3 → ReLU → MaxPool(3) → BN], 6 and 10 filters → "
                       "Linear(40, 100)"),
     10_161: (lambda: _source_mlp_head((6, 10, 12), 48, 55),
-             "3 x [Conv 3 x 3 -> ReLU -> MaxPool(2) -> BN], 6, 10, 12 filters -> Linear(48, 55) -> "
-             "ReLU -> Linear(55, 100)"),
+             "3 x [Conv 3 x 3 → ReLU → MaxPool(2) → BN], 6, 10, 12 filters → Linear(48, 55) → "
+             "ReLU → Linear(55, 100)"),
     49_525: (lambda: _source_mlp_head((8, 16, 32), 128, 189),
-             "3 x [Conv -> ReLU -> MaxPool(2) -> BN], 8, 16, 32 filters -> Linear(128, 189) -> "
-             "ReLU -> Linear(189, 100)"),
+             "3 x [Conv → ReLU → MaxPool(2) → BN], 8, 16, 32 filters → Linear(128, 189) → "
+             "ReLU → Linear(189, 100)"),
     99_949: (lambda: _source_mlp_head((16, 32, 64), 256, 213),
-             "3 x [Conv -> ReLU -> MaxPool(2) -> BN], 16, 32, 64 filters -> Linear(256, 213) -> "
-             "ReLU -> Linear(213, 100)"),
+             "3 x [Conv → ReLU → MaxPool(2) → BN], 16, 32, 64 filters → Linear(256, 213) → "
+             "ReLU → Linear(213, 100)"),
     503_396: (_source_500k,
-              "Conv(3, 32) -> BN -> ReLU -> Conv(32, 64) -> BN -> ReLU -> MaxPool(2) -> Res(64, 64) "
-              "-> MaxPool(2) -> Linear(4096, 100); padding 1 (that is what gives 4,096 inputs); "
+              "Conv(3, 32) → BN → ReLU → Conv(32, 64) → BN → ReLU → MaxPool(2) → Res(64, 64) "
+              "→ MaxPool(2) → Linear(4096, 100); padding 1 (that is what gives 4,096 inputs); "
               "Res = two Conv 3 x 3 + BN with a skip; the slide's Linear(4096, 194) contradicts its "
               "own count, which Linear(4096, 100) meets exactly"),
     1_001_362: (lambda: _source_mlp_head((64, 128, 256), 4096, 150, padding=1),
-                "3 x [Conv -> ReLU -> MaxPool(2) -> BN], 64, 128, 256 filters, padding 1 -> "
-                "Linear(4096, 150) -> ReLU -> Linear(150, 100)"),
+                "3 x [Conv → ReLU → MaxPool(2) → BN], 64, 128, 256 filters, padding 1 → "
+                "Linear(4096, 150) → ReLU → Linear(150, 100)"),
 }
 
 

@@ -18,6 +18,7 @@ from ..stats.bootstrap import goal_verdict
 from ..training.recipes import OURS, SOURCE, recipe_label
 from . import plots
 from .names import model_name
+from .sentences import over_seeds
 from .tables import VERDICTS, table
 
 FAMILY = {"source 001": "source report's models", "ours": "our family"}
@@ -79,8 +80,9 @@ def accuracy_by_parameters(rows: list[Mapping[str, Any]]) -> None:
     frame = pd.DataFrame(rows)
     frame = frame[frame["family"].isin(list(FAMILY)) & frame["recipe"].isin([SOURCE, OURS])]
     means = frame.groupby(["family", "recipe", "model"], sort=False, as_index=False).agg(
-        params=("params", "first"), test_acc=("test_acc", "mean"))
-    means["family"] = [f"{FAMILY[family]}, {recipe_label(recipe)}, mean over random seeds"
+        params=("params", "first"), test_acc=("test_acc", "mean"), seeds=("test_acc", "size"))
+    said = {key: over_seeds(group["seeds"]) for key, group in means.groupby(["family", "recipe"])}
+    means["family"] = [f"{FAMILY[family]}, {recipe_label(recipe)}, {said[family, recipe]}"
                        for family, recipe in zip(means["family"], means["recipe"])]
     plots.accuracy_by_parameters(means, {count: values[0] for count, values in BUDGET_TABLE.items()},
                                  "CIFAR-100: test accuracy against parameters")

@@ -11,6 +11,7 @@ import pandas as pd
 from ..training.recipes import OURS, SOURCE
 from . import plots
 from .names import model_name
+from .sentences import over_seeds
 
 
 def recipes_chart(rows: Iterable[Mapping[str, Any]], title: str) -> None:
@@ -29,5 +30,6 @@ def recipes_chart(rows: Iterable[Mapping[str, Any]], title: str) -> None:
                           "source figure": test_figure.to_numpy(),
                           "goal": frame[frame["recipe"] == OURS].groupby("model")["goal"].first()
                           .reindex(models).to_numpy()})
-    plots.recipes_against_source(chart, title)
+    plots.recipes_against_source(chart, title, seeds=over_seeds(
+        frame.groupby(["model", "recipe"]).size()))
     plt.show()

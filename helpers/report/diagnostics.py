@@ -85,8 +85,8 @@ def classification_report(predictions: Predictions, class_names: Sequence[str], 
         columns={"f1-score": "F1 score", "support": "test images"},
         index={"macro avg": "mean over the classes", "weighted avg": "mean weighted by images"})
     frame.index = [class_name(name) for name in frame.index]
-    table(frame, caption, formats={"precision": "percent", "recall": "percent",
-                                   "F1 score": "percent", "test images": "count"}, index=True)
+    table(frame, caption[0].upper() + caption[1:], index=True, formats={
+        "precision": "percent", "recall": "percent", "F1 score": "percent", "test images": "count"})
 
 
 def classification_reports(predictions: Mapping[str, Predictions],

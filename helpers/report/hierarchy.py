@@ -12,6 +12,7 @@ import pandas as pd
 from ..evaluation.predictions import confusion, per_class_accuracy, report_frame
 from ..models import output_side
 from ..training.recipes import OURS
+from ..evaluation.superclasses import MAPPING_NAMES
 from . import formats, plots
 from .diagnostics import classification_report
 from .names import class_name, model_name, recipe_name
@@ -106,7 +107,8 @@ def mapping_table(mappings: pd.DataFrame, trained: Mapping[tuple[str, str], Any]
          "test accuracy": trained["coarse20", OURS].test.accuracy()},
         {"mapping": "two heads, coarse head", "how": "second head of the 100 + 20 model",
          "test accuracy": trained["multihead", OURS].heads["coarse"].accuracy()}])
-    shown = pd.concat([mappings.assign(mapping=mappings["mapping"].map("fine100 → {}".format)),
+    shown = pd.concat([mappings.assign(mapping=mappings["mapping"].map(
+        lambda mapping: f"fine100 → {MAPPING_NAMES[mapping]}")),
                        direct], ignore_index=True)
     table(shown, "Superclass accuracy, six ways (our recipe): the mapping is chosen on the "
           "validation images not used for its weights; the test column reports the outcome")
@@ -124,7 +126,7 @@ def hierarchy_appendix(trained: Mapping[tuple[str, str], Any], cifar100: Any, su
              cifar100.coarse_classes),
             ("two heads on superclasses 0-9, coarse head",
              trained["multihead_subset", OURS].heads["coarse"], subset.coarse_classes)):
-        classification_report(predictions, names, f"{label}, our recipe: classification report")
+        classification_report(predictions, names, f"{label}, our recipe: classification report, test set")
     plots.confusion_by_superclass(
         confusion(trained["multihead_subset", OURS].heads["fine"], len(subset.classes)),
         subset_splits.fine_to_coarse().tolist(), [class_name(n) for n in subset.coarse_classes],

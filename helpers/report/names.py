@@ -57,6 +57,17 @@ def notebook_name(notebook: str) -> str:
         else notebook
 
 
+def training_name(training: str) -> str:
+    """"baseline CNN (our recipe, random seed 2)" for a rehearsal's "baseline_cnn (ours, random
+    seed 2)"; a notebook by its name; anything else as it is."""
+    if re.fullmatch(r"\d\d_\w+", training):
+        return notebook_name(training)
+    if not (match := re.fullmatch(r"([^()]+?) \(([^,()]+)([^()]*)\)(?: \([^()]*\))?", training)):
+        return training  # the last brackets, where there are two, repeat a trial's recipe
+    model, recipe, rest = match.groups()
+    return f"{model_name(model)} ({recipe_name(recipe)}{rest})"
+
+
 def class_name(name: str) -> str:
     """"aquatic mammals" for "aquatic_mammals"."""
     return name.replace("_", " ")
@@ -66,7 +77,7 @@ COLUMNS = {
     "model": "model", "recipe": "recipe", "seed": "random seed", "params": "trainable parameters",
     "params_total": "all parameters", "epochs_run": "epochs run", "best_epoch": "kept epoch",
     "val_acc": "validation accuracy", "test_acc": "test accuracy", "test_top5": "top-5 accuracy",
-    "test_acc_no_tta": "test accuracy without test-time augmentation",
+    "test_acc_no_tta": "test accuracy, no test-time views",
     "test_acc_final_epoch": "test accuracy, final epoch", "train_acc": "training accuracy",
     "train_loss": "cross-entropy, training", "test_loss": "cross-entropy, test",
     "seconds": "seconds", "test_acc_coarse": "coarse head accuracy",

@@ -34,14 +34,19 @@ def against(difference: float, other: str) -> str:
     return f"{points(difference)} against {other}"
 
 
+def over_seeds(counts: Iterable[int]) -> str:
+    """What a chart's figure is, from the random seeds of each of its trainings: "one random
+    seed", "mean over random seeds", or "mean over its random seeds, one or several"."""
+    counts = set(counts)
+    if counts == {1}:
+        return "one random seed"
+    return "mean over random seeds" if 1 not in counts else \
+        "mean over its random seeds, one or several"
+
+
 def count(number: int, singular: str, plural: str | None = None) -> str:
     """"1 random seed", "3 random seeds", "1,000 test images"."""
     return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
-
-
-def first_epochs(epochs: int) -> str:
-    """"their first epoch", "their first 25 epochs": what a control shares with its source."""
-    return "their first epoch" if epochs == 1 else f"their first {epochs:,} epochs"
 
 
 def value_range(low: float, high: float, shown: Callable[[float], str] = "{:,}".format) -> str:
@@ -59,10 +64,15 @@ def how_long(speed_up: float) -> str:
     return "took as long"
 
 
+def _option(name: str) -> str:
+    """An option's name, in quotes where its own commas or "and"s would blur a list."""
+    return f"“{name}”" if re.search(r",| and | or ", name) else name
+
+
 def best_of(values: Mapping[str, float], what: str) -> str:
     """Which of several options was best by ``what``: one name, several tied, or all tied."""
     top = max(values.values())
-    best = [name for name, value in values.items() if percent(value) == percent(top)]
+    best = [_option(name) for name, value in values.items() if percent(value) == percent(top)]
     if len(best) == len(values) and len(values) > 1:
         both = "both" if len(values) == 2 else f"all {len(values)}"
         return f"{both} tied at {percent(top)} {what}"
@@ -76,9 +86,9 @@ def chosen_among(values: Mapping[str, float], chosen: str, what: str) -> str:
     broken in favour of the first listed)."""
     top = percent(max(values.values()))
     best = [name for name, value in values.items() if percent(value) == top]
-    said = best_of(values, what)
+    said = best_of(values, what)  # names as given: the comparison below is of the options
     return said if best == [chosen] else \
-        f"{said}; the run used {chosen} (a tie goes to the first listed)"
+        f"{said}; the run used {_option(chosen)} (a tie goes to the first listed)"
 
 
 def _subject(row: Mapping[str, Any]) -> str:

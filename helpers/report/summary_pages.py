@@ -13,6 +13,7 @@ from ..experiments.references import BUDGET_TABLE
 from ..training.recipes import OURS, SOURCE, recipe_label
 from . import plots
 from .headline import METRIC_NAMES
+from .names import training_name
 from .notebook import text
 from .run_summary import calibration_table, environment, estimate_table
 from .tables import table
@@ -70,7 +71,9 @@ def costs(run: Any, timings: pd.DataFrame, record: Mapping[str, Any], device: st
              "trainings sooner. The work (multiply-adds of the full run) is the same on any "
              "device.")
         table(estimate.assign(**{"estimated full hours": estimate["estimated full seconds"]
-                                 / 3600}), "Estimated time of the full run, from this rehearsal",
+                                 / 3600, "peak reached in": estimate["peak reached in"].fillna(
+                                     "").map(training_name)}),
+              "Estimated time of the full run, from this rehearsal",
               formats={"estimated full hours": "ratio", "multiply-adds (T)": "count",
                        "peak memory (MiB)": "count"})
     source = str(record.get("parameters", ""))

@@ -70,7 +70,8 @@ img[src^="https://colab.research.google.com"], .colab-note { display: none; }  /
 h1, h2, h3, h4 { break-after: avoid; }
 .jp-MarkdownCell:has(.jp-RenderedMarkdown > :last-child:is(h1, h2, h3, h4)) { break-after: avoid; }
 .jp-MarkdownCell:has(h2.appendix) { break-before: page; }
-.keep-together, .jp-CodeCell .jp-InputArea { break-inside: avoid; }
+.keep-together, .jp-CodeCell .jp-InputArea, blockquote, .jp-RenderedMarkdown li {
+  break-inside: avoid; }  /* a notice, a finding: read whole on one page */
 .jp-InputPrompt, .jp-OutputPrompt { min-width: 0 !important; width: 0 !important;
   padding: 0 !important; visibility: hidden; }
 </style>
@@ -83,29 +84,6 @@ FIT_TABLES_SCRIPT = """
 <script>
 window.addEventListener("load", () => {
   const PAGE_HEIGHT_PX = 900;  // what an A4 page holds between its header and its footer
-  // a heading (and its introduction) stays on the page of what it introduces: the heading's cell
-  // and the next cell's first output (or the next cell itself) in one block that does not break
-  for (const cell of document.querySelectorAll(".jp-MarkdownCell")) {
-    const first = cell.querySelector(".jp-RenderedMarkdown > :first-child");
-    const next = cell.nextElementSibling;
-    if (!first || !/^H[1-4]$/.test(first.tagName) || !next || first.classList.contains("appendix"))
-      continue;
-    const group = document.createElement("div");
-    group.className = "keep-together";
-    const output = next.querySelector(".jp-OutputArea-child");
-    const input = next.querySelector(".jp-Cell-inputWrapper");
-    const shown = input && input.offsetHeight > 0 ? null : output;
-    // a block taller than a page would leave a page blank: the heading then only avoids a
-    // break after it
-    if (cell.offsetHeight + (shown || next).offsetHeight > PAGE_HEIGHT_PX) continue;
-    if (shown) {
-      shown.before(group);
-      group.append(cell, shown);
-    } else {
-      cell.before(group);
-      group.append(cell, next);
-    }
-  }
   for (const table of document.querySelectorAll(".jp-OutputArea-output table, .jp-MarkdownCell table")) {
     // a caption as wide as the page, not squeezed to its table's width
     const caption = table.querySelector(":scope > caption");
@@ -123,13 +101,41 @@ window.addEventListener("load", () => {
     const texts = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
     for (let node = texts.nextNode(); node; node = texts.nextNode())
       node.nodeValue = node.nodeValue.replace(/([0-9])-([0-9])/g, "$1\u2011$2")
-        .replace(/ (?=[0-9+(])/g, "\u00a0").replace(/[+] /g, "+\u00a0");
+        .replace(/([A-Za-z]) (?=[0-9+(])/g, "$1\u00a0").replace(/[+] /g, "+\u00a0");
     const room = table.parentElement.clientWidth;
     if (table.scrollWidth > room) table.style.zoom = room / table.scrollWidth;
     // a table that fits on a page is not split (a long one breaks between its rows)
-    if (table.rows.length <= 25) {
-      for (const whole of [table, table.closest(".jp-OutputArea-child, .jp-MarkdownCell")])
-        whole.style.setProperty("break-inside", "avoid", "important");  // its caption too
+    const holder = table.closest(".jp-OutputArea-child, .jp-MarkdownCell");  // its caption too
+    if (table.rows.length <= 25 && holder.offsetHeight <= PAGE_HEIGHT_PX) {
+      for (const whole of [table, holder])
+        whole.style.setProperty("break-inside", "avoid", "important");
+    }
+  }
+  // a heading (and its introduction) stays on the page of what it introduces: the heading's cell
+  // and the next cell's first output (or the next cell itself) in one block that does not break,
+  // measured once the tables above have their final size
+  for (const cell of document.querySelectorAll(".jp-MarkdownCell")) {
+    const first = cell.querySelector(".jp-RenderedMarkdown > :first-child");
+    const next = cell.nextElementSibling;
+    if (!first || !/^H[1-4]$/.test(first.tagName) || !next || first.classList.contains("appendix"))
+      continue;
+    const group = document.createElement("div");
+    group.className = "keep-together";
+    const output = next.querySelector(".jp-OutputArea-child");
+    const input = next.querySelector(".jp-Cell-inputWrapper");
+    const shown = input && input.offsetHeight > 0 ? null : output;
+    // a block taller than a page would leave a page blank: a table a little too tall is scaled
+    // to fit under its heading; otherwise the heading only avoids a break after it
+    const over = (PAGE_HEIGHT_PX - cell.offsetHeight) / (shown || next).offsetHeight;
+    const table = shown && shown.querySelector("table");
+    if (over < 1 && table && over >= 0.7) table.style.zoom = (parseFloat(table.style.zoom) || 1) * over;
+    else if (over < 1) continue;
+    if (shown) {
+      shown.before(group);
+      group.append(cell, shown);
+    } else {
+      cell.before(group);
+      group.append(cell, next);
     }
   }
 });

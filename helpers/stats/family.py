@@ -44,6 +44,14 @@ def shared_images(*answers: np.ndarray) -> list[np.ndarray]:
     return [one[:length] for one in answers]
 
 
+def _images(shared: np.ndarray, answers: tuple[np.ndarray, ...]) -> str:
+    """"10,000 test images", or where a side saw more (a rehearsal's cut passes) "the 768 test
+    images both saw"."""
+    if all(len(one) == len(shared) for one in answers):
+        return f"{len(shared):,} test images"
+    return f"the {len(shared):,} test images both saw"
+
+
 @dataclass
 class Family:
     """A notebook's tested comparisons (``correct``: a results file's right answers)."""
@@ -61,6 +69,9 @@ class Family:
         if shared:
             seeds = sorted(set(one) & set(two))
             one, two = {s: one[s] for s in seeds}, {s: two[s] for s in seeds}
+        seen = dict(zip([*one, *(("second", s) for s in two)],
+                        shared_images(*one.values(), *two.values())))  # means on the same images
+        one, two = {s: seen[s] for s in one}, {s: seen["second", s] for s in two}
         if min(len(one), len(two)) < 2:
             return  # one run a side: no spread to test against (McNemar's test is there for it)
         accuracy = [[float(np.mean(a)) for a in side.values()] for side in (one, two)]
@@ -77,19 +88,20 @@ class Family:
                   second_model: str | None = None) -> None:
         """``first`` against ``second`` as trained with random seed ``seed``, image by image on
         the shared test images: McNemar's test."""
-        one, two = shared_images(self.correct[(model, first, seed)][KEPT],
-                                 self.correct[(second_model or model, second, seed)][KEPT])
+        answers = (self.correct[(model, first, seed)][KEPT],
+                   self.correct[(second_model or model, second, seed)][KEPT])
+        one, two = shared_images(*answers)
         self._add(model, first, second, second_model,
-                  f"McNemar's test, random seed {seed}, {len(one):,} test images",
+                  f"McNemar's test, random seed {seed}, {_images(one, answers)}",
                   mcnemar(one, two))
 
     def on_answers(self, model: str, first: str, second: str, one: np.ndarray,
                    two: np.ndarray) -> None:
         """Two sets of answers to the same test images (which each got right), named by what they
         are: McNemar's test (a mapping's superclasses against another's, ...)."""
-        one, two = shared_images(one, two)
-        self._add(model, first, second, None, f"McNemar's test, {len(one):,} test images",
-                  mcnemar(one, two))
+        shared = shared_images(one, two)
+        self._add(model, first, second, None, f"McNemar's test, {_images(shared[0], (one, two))}",
+                  mcnemar(*shared))
 
     def pairwise(self, study: str, groups: Mapping[str, list[float]], metric: str) -> None:
         """Every pair of a study's groups (name -> one figure per random seed, such as a

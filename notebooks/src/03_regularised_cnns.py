@@ -66,8 +66,8 @@ report.show_source(models.CNNV2, models.CNNV3)
 # without augmentation. Our recipe regularises with augmentation and label smoothing as well, so
 # two dropouts are tried for our recipe's CNNV3, each trained briefly with the first random seed;
 # the higher validation accuracy sets our recipe's CNNV3 (the source recipe keeps the source
-# report's network). A short trial favours the lighter option, which learns faster; the full
-# trainings below are the test of the choice, and the trial's trainings are not reused.
+# report's network). A short trial tends to favour the lighter option, which learns faster; the
+# full trainings below are the test of the choice, and the trial's trainings are not reused.
 
 # %%
 source_recipes = {"cnn_v2": recipes.source_recipe(epochs, lr=lr, batch_size=batch_size),
@@ -93,7 +93,7 @@ report.trials_table({"CNNV3": dropout_trial}, "model", "dropout under our recipe
 # Each model is trained by both recipes with several random seeds, and by the **equal-epochs
 # control** - the source recipe trained as long as ours - so that what more epochs bought and what
 # the recipe bought are told apart. The control is the source recipe trained longer, so one
-# training gives both rows.
+# training gives both rows: the source recipe's is read at its own last epoch.
 
 # %%
 trained = {}
@@ -192,7 +192,7 @@ for model in ("cnn_v2", "cnn_v3"):
     family.over_seeds(model, recipes.OURS, recipes.SOURCE)
     family.over_seeds(model, recipes.OURS, recipes.EQUAL_EPOCHS)
     family.over_seeds(model, recipes.EQUAL_EPOCHS, recipes.SOURCE,
-                      shared=report.sentences.first_epochs(epochs))
+                      shared="the source recipe's epochs")
     family.on_images(model, recipes.OURS, recipes.SOURCE, seed)
 family.pairwise("cnn_v3_study", study_groups, "validation accuracy")
 report.family_table(family.frame(), "The notebook's comparisons, Holm's correction over all")

@@ -192,6 +192,10 @@ input_control = experiments.train_model(
     dataset="CIFAR-100", notes={"input": chosen_input}, heads={"fine": 100},
     **our_input.training(source_recipe.changed(name=recipes.OUR_INPUT), backbone_lr_scale))
 
+# %% tags=["hide-input"]
+report.results_table([row for row in results.rows if row["model"] == "fine100"],
+                     "Fine100 by the source recipe, the input control and our recipe")
+
 # %% [markdown]
 # ## Which differences are real?
 #

@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from ...evaluation.superclasses import MAPPING_NAMES
 from ...stats.family import Family
 from ...experiments.results import ResultsFile
 from ...experiments.studies import family_label
@@ -36,8 +37,9 @@ def hierarchy(results: ResultsFile, family: Family, input_trial: pd.DataFrame | 
         f"{formats.percent(ours['multihead']['test_acc_coarse'])} (coarse20: "
         f"{formats.percent(ours['coarse20']['test_acc'])}), with one backbone instead of two.",
         "Fine to coarse, on the validation images not used for its weights: "
-        + sentences.chosen_among(dict(zip(mappings["mapping"], mappings["validation accuracy"])),
-                                 mapping, validation) + ".",
+        + sentences.chosen_among({f"the {MAPPING_NAMES[m]} mapping": accuracy for m, accuracy in
+                                  zip(mappings["mapping"], mappings["validation accuracy"])},
+                                 f"the {MAPPING_NAMES[mapping]} mapping", validation) + ".",
         "How bad fine100's mistakes are: of its wrong answers, " + " and ".join(
             f"{formats.percent(share)} with {sentences.recipe_words(recipe)}" for recipe, share
             in zip(fine["recipe"], fine["mistakes inside the true superclass"]))

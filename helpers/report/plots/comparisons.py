@@ -31,17 +31,18 @@ def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dic
     return ax
 
 
-def recipes_against_source(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+def recipes_against_source(table: pd.DataFrame, title: str = "", ax: Axes | None = None,
+                           seeds: str = "mean over random seeds") -> Axes:
     """Test accuracy per model with the source recipe and with ours (bars, means over random
     seeds), the source report's figure (black mark) and our goal (red mark); ``table`` has columns
     model, "source recipe", "our recipe" and optionally "source figure" and "goal" (0-1, empty
-    where there is none)."""
+    where there is none); ``seeds`` says what a bar is."""
     ax = axis(ax, (8, 0.6 * len(table) + 1.4))
     positions = np.arange(len(table))
     for offset, column in ((-0.2, "source recipe"), (0.2, "our recipe")):
         if column in table:
             ax.barh(positions + offset, 100 * table[column].astype(float), height=0.38,
-                    color=RECIPE_COLOURS[column], label=f"{column}, mean over random seeds")
+                    color=RECIPE_COLOURS[column], label=f"{column}, {seeds}")
     for column, colour, marker, label in (("source figure", "black", "|", "source report's figure"),
                                           ("goal", "tab:red", "d", "our goal on real data")):
         if column in table:

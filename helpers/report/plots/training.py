@@ -134,7 +134,7 @@ def reliability_diagram(curves: dict[str, pd.DataFrame], title: str, ax: Axes | 
             label="perfectly calibrated")
     styles = series_styles(list(curves))
     for label, bins in curves.items():
-        ax.plot(100 * bins["confidence"], 100 * bins["accuracy"], ms=3, label=label,
+        ax.plot(100 * bins["confidence"], 100 * bins["accuracy"], ms=5, label=label,
                 **styles[label])
     ax.set(xlim=(0, 100), ylim=(0, 102), xlabel="confidence of the predicted class (%)",
            ylabel="accuracy in the bin (%)")
