@@ -152,3 +152,17 @@ def test_a_rehearsals_training_reads_by_the_names_of_its_model_and_recipe() -> N
     assert training_name("cnn_v3 (source, our epochs)") == "CNNV3 (source recipe, our epochs)"
     assert training_name("04_transfer_learning") == "04 transfer learning"
     assert training_name("outside a training") == "outside a training"
+
+
+def test_the_summarys_findings_of_a_run_without_goals_are_written(shown) -> None:
+    """A run of notebook 02 alone has no goal: the summary's findings still open its page."""
+    from helpers.report.conclusions import overview
+    headline = pd.DataFrame([{"notebook": "02_baseline_cnn", "model": "baseline_cnn",
+                              "metric": "test accuracy", "source report": 0.58}])
+    models = pd.DataFrame([{"notebook": "02_baseline_cnn", "model": "baseline_cnn",
+                            "recipe": recipe, "test_acc": accuracy}
+                           for recipe, accuracy in (("source", 0.6), ("ours", 0.7))])
+    timings = pd.DataFrame([{"notebook": "02_baseline_cnn", "seconds": 30.0}])
+    overview.summary(headline, models, timings, {})
+    html = "".join(str(getattr(item, "data", item)) for item in shown)
+    assert "above the source recipe's for 1 of the 1 models" in html and "goals" not in html

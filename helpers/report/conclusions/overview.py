@@ -42,8 +42,8 @@ def summary(headline: pd.DataFrame, models: pd.DataFrame, timings: pd.DataFrame,
             record: Mapping[str, Any]) -> None:
     """The run's findings: our goals by their verdicts, our recipe against the source recipe over
     every model trained by both, and the time the run took."""
-    judged = headline[headline["goal verdict"].fillna("") != ""] if "goal verdict" in headline \
-        else headline.iloc[0:0]
+    verdicts = headline.get("goal verdict", pd.Series("", index=headline.index)).fillna("")
+    judged = headline.assign(**{"goal verdict": verdicts})[verdicts != ""]
     counts = judged["goal verdict"].map(lambda v: v.split()[-1]).value_counts()
     missed = judged[judged["goal verdict"].str.endswith("missed")]["model"]
     means = models[models["recipe"].isin(["source", "ours"])].groupby(
