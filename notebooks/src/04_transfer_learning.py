@@ -8,13 +8,13 @@
 # weights** with the convolutional layers frozen and a new 10-class classifier trained.
 #
 # Each of the four is trained with **the source recipe** (Adam at a constant rate, no augmentation)
-# and with **our recipe** (SGD with a warm-up and a cosine schedule, label smoothing, gradient
-# clipping, and the eight symmetries of a tile - flips and quarter turns, since a satellite tile
-# has no "up" - in training and as test-time views). Beyond the source report, both networks are
-# also **fine-tuned** whole, the usual way to the best accuracy on EuroSAT (Helber et al.: 98.57%
-# with a fine-tuned ResNet-50). Frozen backbones never run twice on the same image: their
-# features are computed once per split, the classifiers train on those, and we measure what that
-# saves.
+# and with **our recipe** (a warm-up and a cosine schedule, label smoothing, gradient clipping, and
+# the eight symmetries of a tile - flips and quarter turns, since a satellite tile has no "up";
+# SGD with the symmetries also as test-time views from scratch, AdamW on cached views of the
+# frozen features). Beyond the source report, both networks are also **fine-tuned** whole, the
+# usual way to the best accuracy on EuroSAT (Helber et al.: 98.57% with a fine-tuned ResNet-50).
+# Frozen backbones never run twice on the same image: their features are computed once per split,
+# the classifiers train on those, and we measure what that saves.
 
 # %% tags=["parameters"]
 profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
@@ -55,8 +55,8 @@ run, results = report.start(NOTEBOOK, globals(), pretrained=True)
 #
 # The project's fixed stratified split of EuroSAT. From scratch, the tiles are normalised by the
 # training split's channel statistics; a network trained from random weights owes nothing to
-# ImageNet's image size. Pretrained, they take ImageNet's normalisation and are resized to the
-# input side chosen below (ImageNet's weights were trained at 224 x 224). Every resize runs on
+# ImageNet's image size. Pretrained, they take ImageNet's normalisation and the input side set
+# for the pretrained models (ImageNet's weights were trained at 224 x 224). Every resize runs on
 # whole batches.
 
 # %%

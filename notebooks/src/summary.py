@@ -9,7 +9,7 @@
 
 # %% tags=["parameters"]
 profile = "full"  # the profile whose reports are summarised
-device = "auto"  # the device named in the environment table
+device = "auto"  # auto: the best there is (the environment table names the one used)
 
 # %% tags=["hide-input"]
 from helpers import records, report, summary

@@ -34,7 +34,7 @@ def eda(datasets: Mapping[str, tuple[Any, Any]], cifar10_counts: pd.DataFrame,
         "classes each.",
         f"**EuroSAT**: {len(eurosat.classes)} classes of "
         f"{sentences.value_range(total.min(), total.max())} images; the ImageNet models of "
-        "notebooks 04 and 05 give them at the input side each sets.",
+        "notebooks 04 and 05 resize them on the device where a model takes another side.",
     ], "The three data sets in the project's splits (images per split)")
 
 
