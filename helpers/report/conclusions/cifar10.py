@@ -42,9 +42,12 @@ def regularised(results: ResultsFile, family: Family, ladder: pd.DataFrame,
     rows = [row for row in results.rows if row["model"] in ("cnn_v2", "cnn_v3")]
     findings(rows, results.correct, [
         *tested(family),
-        f"From the source recipe to ours, the largest single gain came from the step "
-        f"\"{largest['step'].removeprefix('+ ')}\" "
-        f"({formats.points(largest['change (points)'] / 100)}); all changes together moved the "
+        ("From the source recipe to ours, the largest single gain came from the step "
+         f"\"{largest['step'].removeprefix('+ ')}\" "
+         f"({formats.points(largest['change (points)'] / 100)})"
+         if round(largest["change (points)"], 1) > 0 else
+         "From the source recipe to ours, no single step gained")
+        + "; all changes together moved the "
         f"model from {formats.percent(ladder['test_acc'].iloc[0])} to "
         f"{formats.percent(ladder['test_acc'].iloc[-1])} (one random seed).",
         f"In the CNNV3 study, {sentences.best_of(means, 'mean validation accuracy')}.",
