@@ -25,38 +25,31 @@ CHECKS = {
 }
 
 
+def _without_code(html: str, code: str) -> BeautifulSoup:
+    """The print HTML without the elements ``code`` selects and without the settings table."""
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup.select(code):
+        element.decompose()
+    for heading in soup.find_all(["h2", "h3"]):
+        if heading.get_text(strip=True).startswith("Settings of this run"):
+            table = heading.find_next("table")
+            if table is not None:
+                table.decompose()
+    return soup
+
+
 def readable_text(html: str, inline_code: bool = False) -> str:
     """The prose, captions, table cells and printed outputs of a print HTML, without code cells,
     code shown by the notebook, and the settings table; ``inline_code``: with the prose's code
     words (a parameter's name in backticks is still a parameter's name in prose)."""
-    soup = BeautifulSoup(html, "html.parser")
-    for code in soup.select(".jp-CodeCell .jp-InputArea, .highlight, pre code" + ("" if inline_code
-                                                                     else ", code")):
-        code.decompose()
-    for heading in soup.find_all(["h2", "h3"]):
-        if heading.get_text(strip=True).startswith("Settings of this run"):
-            table = heading.find_next("table")
-            if table is not None:
-                table.decompose()
-    return soup.get_text(" ", strip=True)
+    code = ".jp-CodeCell .jp-InputArea, .highlight, pre code" + ("" if inline_code else ", code")
+    return _without_code(html, code).get_text(" ", strip=True)
 
 
 def code_words(html: str) -> list[str]:
     """The words set in code inside the prose (not in code cells, code shown or the settings)."""
-    soup = BeautifulSoup(readable_html(html), "html.parser")
+    soup = _without_code(html, ".jp-CodeCell .jp-InputArea, .highlight, pre")
     return [code.get_text(strip=True) for code in soup.find_all("code")]
-
-
-def readable_html(html: str) -> str:
-    soup = BeautifulSoup(html, "html.parser")
-    for code in soup.select(".jp-CodeCell .jp-InputArea, .highlight, pre"):
-        code.decompose()
-    for heading in soup.find_all(["h2", "h3"]):
-        if heading.get_text(strip=True).startswith("Settings of this run"):
-            table = heading.find_next("table")
-            if table is not None:
-                table.decompose()
-    return str(soup)
 
 
 def squeezed(text: str) -> str:
