@@ -1,6 +1,6 @@
 """Calibration: the expected calibration error on worked examples, temperature scaling that
 recovers a known over-confidence without changing a prediction, and the sentence that reports
-them."""
+them; the fit diagnosis beside it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import torch
 from helpers.evaluation import calibration
 
 from helpers.report import sentences
-from helpers.evaluation.predictions import Predictions
+from helpers.evaluation.predictions import Predictions, fit_diagnosis
+from helpers.training.history import History
 
 
 def confident(probability: float, correct: int, count: int) -> Predictions:
@@ -80,3 +81,15 @@ def test_the_temperature_stays_within_its_range_where_predictions_say_nothing() 
     logits = 0.01 * torch.randn(2000, 10, generator=generator)
     labels = torch.randint(0, 10, (2000,), generator=generator)
     assert calibration.fit_temperature(Predictions(logits, labels)) <= calibration.TEMPERATURES[1]
+
+
+def test_the_fit_diagnosis_names_which_accuracy_is_ahead() -> None:
+    def one_epoch(train_acc: float, val_acc: float) -> History:
+        return History([{"epoch": 1, "train_loss": 1.0, "val_loss": 1.0, "train_acc": train_acc,
+                         "val_acc": val_acc, "lr": 0.1, "seconds": 1.0}])
+
+    assert "within 2.0 points" in fit_diagnosis(one_epoch(0.62, 0.60))["verdict"]
+    behind = fit_diagnosis(one_epoch(0.34, 0.62))["verdict"]
+    assert "validation accuracy is 28.0 points above training accuracy" in behind
+    assert "within" not in behind
+    assert fit_diagnosis(one_epoch(0.90, 0.60))["verdict"].startswith("it starts to overfit")

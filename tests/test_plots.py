@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from helpers.report import plots  # noqa: E402
+from helpers.report.plots.style import RECIPE_COLOURS  # noqa: E402
 from helpers.training.history import History  # noqa: E402
 
 
@@ -63,14 +64,39 @@ def test_recipes_chart_marks_the_seed_figure_and_the_goal_only_where_they_exist(
     ax = plots.recipes_against_source(table, "Recipes")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["baseline", "cnn_v2"]
     assert ax.get_xlabel() == "test accuracy (%)" and ax.get_title() == "Recipes"
-    marks = {collection.get_label(): len(collection.get_offsets()) for collection in ax.collections}
-    assert marks == {"source report's figure": 1, "our goal on real data": 1}
+    marks = {collection.get_label(): collection.get_offsets() for collection in ax.collections}
+    assert list(marks) == ["source report's figure", "our goal on real data"]
+    # each beside its own recipe's bar: the source figure by the source recipe's, the goal by ours
+    assert marks["source report's figure"].ravel().tolist() == pytest.approx([58.0, -0.2])
+    assert marks["our goal on real data"].ravel().tolist() == pytest.approx([82.0, 1.2])
+
+
+def test_long_class_names_number_the_predicted_classes() -> None:
+    names = [f"a long superclass name {k}" for k in range(12)]
+    axes = plots.confusion_grid({"a": np.eye(12)}, names, "Confusion")
+    assert axes[0].get_yticklabels()[0].get_text() == "a long superclass name 0 (1)"
+    assert [t.get_text() for t in axes[0].get_xticklabels()][:3] == ["1", "", "3"]  # every other
+    assert axes[0].get_xlabel() == "predicted class (numbered as on the left)"
+
+
+def test_the_study_draws_source_recipe_runs_in_its_colour_beside_the_reports_figure() -> None:
+    frame = pd.DataFrame({"configuration": ["1", "1", "2", "2"], "accuracy": [70, 72, 50, 54]})
+    ax = plots.spread_by_group(frame, "configuration", "accuracy", {"1": 83.1}, "Study")
+    assert matplotlib.colors.to_hex(ax.patches[0].get_facecolor()) == matplotlib.colors.to_hex(
+        RECIPE_COLOURS["source recipe"])
+    assert sorted(legend_texts(ax)) == ["mean over random seeds", "one run (random seed)",
+                                        "source report's figure"]
 
 
 def test_the_ladder_labels_each_step_with_its_gain() -> None:
     table = pd.DataFrame({"step": ["seed", "+ augmentation", "ours"], "test_acc": [0.6, 0.7, 0.72]})
     ax = plots.ladder_bars(table, "Ladder")
     assert [text.get_text() for text in ax.texts] == ["60.0%", "70.0% (+10.0)", "72.0% (+2.0)"]
+    near_the_top = plots.ladder_bars(table.assign(test_acc=[0.9, 0.99, 1.0]), "Ladder")
+    near_the_top.figure.canvas.draw()
+    frame = near_the_top.get_window_extent()
+    assert all(text.get_window_extent().x1 <= frame.x1 for text in near_the_top.texts)
+    assert max(near_the_top.get_xticks()) <= 100  # no tick past 100%
 
 
 def test_accuracy_against_size_is_on_a_log_axis_with_the_published_points() -> None:

@@ -68,6 +68,10 @@ def test_the_settings_table_shows_this_run_beside_the_full_profile_and_bolds_cha
     assert '| **`profile`** | **which data** | **`"smoke"`** | **`"full"`** |' in table
     assert "| **`epochs`** | **epochs / of the source recipe** | **2** | **25** |" in table
     assert "| `budgets` | parameter budgets | 1,000, 5,000 | 1,000, 5,000 |" in table
+    executed.metadata.papermill.parameters["data_root"] = "/home/someone/data"
+    executed.cells[2].source += '\ndata_root = ""  # the data folder'
+    table = print_layout.settings_markdown(executed)
+    assert '| **a folder of the machine that ran it** | **`""`** |' in table  # no path printed
 
 
 def test_the_title_is_the_first_heading(executed) -> None:

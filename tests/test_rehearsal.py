@@ -43,6 +43,7 @@ def test_a_whole_pass_is_the_first_batch_plus_the_mean_of_the_later_ones() -> No
     assert pass_seconds(first=2.0, rest=1.0, batches_run=3, batches_full=101) == 52.0
     assert pass_seconds(first=2.0, rest=0.0, batches_run=1, batches_full=5) == 10.0
     assert pass_seconds(first=2.0, rest=1.0, batches_run=3, batches_full=0) == 0.0
+    assert pass_seconds(first=2.0, rest=1.0, batches_run=1.5, batches_full=5) == 10.0  # half a batch
 
 
 def test_a_pass_stops_after_the_cut_and_is_recorded_with_its_full_length(cut) -> None:
@@ -59,6 +60,8 @@ def test_a_pass_stops_after_the_cut_and_is_recorded_with_its_full_length(cut) ->
     assert len(list(loader())) == 5  # a normal run's passes: no cut
     with pytest.raises(ValueError, match="at least one batch"):
         CutPasses(0, cut.record, "07_test")
+    with pytest.raises(ValueError, match="0 evaluation images"):
+        CutPasses(2, cut.record, "07_test", evaluation_images=0)
 
 
 def test_a_training_runs_one_epoch_that_stands_for_all_of_them(cut) -> None:
@@ -84,12 +87,42 @@ def test_a_training_runs_one_epoch_that_stands_for_all_of_them(cut) -> None:
     assert math.isclose(rest["full_seconds"], 7 * rest["seconds"], rel_tol=1e-3, abs_tol=1e-3)
 
 
-def test_features_of_a_rehearsal_take_the_full_memory_and_fill_the_first_batches(cut) -> None:
+def test_features_of_a_rehearsal_take_the_full_memory_and_fill_the_first_images(cut) -> None:
+    cut.evaluation_images = 12  # one batch of 8, then 4 of the next
     backbone = nn.Sequential(nn.Flatten(), nn.Linear(192, 4))
     cached = features.extract_features(backbone, loader(cut), views=2)
     assert cached.features.shape == (2, 40, 4)
-    assert cached.features[:, :16].abs().sum() > 0 and not cached.features[:, 16:].any()
-    assert torch.equal(cached.labels[:16], torch.arange(16) % 2)
+    assert cached.features[:, :12].abs().sum() > 0 and not cached.features[:, 12:].any()
+    assert torch.equal(cached.labels[:12], torch.arange(12) % 2)
+
+
+def served(passes: CutPasses, model: nn.Module, batch_size: int = 8) -> list[int]:
+    """The labels a pass of ``loader`` serves while ``model`` runs on each batch."""
+    labels = []
+    for images, targets in loader(passes, batch_size=batch_size):
+        model(images)
+        labels += targets.tolist()
+    return labels
+
+
+def test_every_evaluation_reads_the_same_first_images_whatever_its_batch(cut) -> None:
+    cut.evaluation_images = 20
+    model = nn.Sequential(nn.Flatten(), nn.Linear(192, 2))
+    with torch.no_grad():
+        small, large = served(cut, model, batch_size=8), served(cut, model, batch_size=16)
+    assert small == large == (torch.arange(20) % 2).tolist()
+    parts = pd.read_csv(cut.record)
+    assert parts["batches_run"].tolist() == [3, 2] and parts["optimiser_steps_full"].eq(0).all()
+    assert (parts["full_seconds"] >= parts["seconds"]).all()
+
+
+def test_a_training_pass_of_the_same_model_and_loader_takes_as_many_batches_again(cut) -> None:
+    model = nn.Sequential(nn.Flatten(), nn.Linear(192, 2))
+    first = served(cut, model)
+    cut.min_seconds = 60.0  # the time rule alone would now run every batch
+    assert served(cut, model) == first and len(first) == 16
+    wider = nn.Sequential(nn.Flatten(), nn.Linear(192, 3))  # another model: its own cut
+    assert len(served(cut, wider)) == 40
 
 
 def test_the_estimate_replaces_each_cut_pass_by_its_full_length(tmp_path) -> None:
@@ -148,7 +181,9 @@ def test_setup_gives_only_the_rehearsal_cut_passes(tmp_path, monkeypatch) -> Non
     assert isinstance(run.passes, CutPasses) and run.passes.min_batches == 3
     assert run.passes.record == paths_for("rehearsal").passes_file("02_x")
     assert run.passes.record.is_relative_to(tmp_path / "reports" / "rehearsal")
+    assert run.passes.evaluation_images == 768
     assert "stops after 3 batches" in run.data_notice()
+    assert "every evaluation after its first 768 images" in run.data_notice()
     smoke = config.setup(profile="smoke", device="cpu", data_root=tmp_path, notebook="02_x")
     assert smoke.passes is EVERY_BATCH
 

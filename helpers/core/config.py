@@ -99,9 +99,10 @@ class Run:
         """A Markdown warning for reports made from synthetic stand-ins (empty for real data)."""
         if not self.synthetic:
             return ""
-        cut = (f" Every pass over the data stops after {self.profile.rehearsal_batches} batches "
-               f"(more, up to {self.profile.rehearsal_seconds:g} s of them, where batches are fast) "
-               "and every training after one epoch: "
+        cut = (f" Every training pass over the data stops after {self.profile.rehearsal_batches} "
+               f"batches (more, up to {self.profile.rehearsal_seconds:g} s of them, where batches "
+               f"are fast), every evaluation after its first {self.profile.rehearsal_images:,} "
+               "images and every training after one epoch: "
                "this run checks sizes and times, nothing else."
                if self.profile.rehearsal_batches else "")
         return (f"> **Synthetic data (the {self.profile.name} profile).** Every image and number "
@@ -162,7 +163,7 @@ def setup(profile: str = "full", device: str = "auto", seed: int = 0, data_root:
     layout = layout or paths_for(chosen.name)
     passes = EVERY_BATCH if not chosen.rehearsal_batches else CutPasses(
         chosen.rehearsal_batches, layout.passes_file(notebook), notebook,
-        chosen.rehearsal_seconds)
+        chosen.rehearsal_seconds, chosen.rehearsal_images)
     NOTEBOOK["name"] = notebook  # its progress lines go to its own log under run_all.sh
     run = Run(profile=chosen, device=resolve_device(device), seed=seed,
               data_root=root.expanduser().resolve(), layout=layout, notebook=notebook,

@@ -3,13 +3,18 @@
 The run carries one :class:`Passes` object (``run.passes``) and hands it to where passes happen:
 the loaders serve each pass through :meth:`Passes.take`, and ``fit`` asks :meth:`Passes.epochs` how
 many epochs to run and wraps them in :meth:`Passes.training`. A normal run's :class:`Passes` changes
-nothing. A rehearsal's :class:`CutPasses` stops every pass after a few batches - at least
-``min_batches``, more while those after the first have taken less than ``min_seconds``, so that fast
-batches are timed over many - and every training after one epoch. It writes each cut pass to a CSV
-file with the time the whole pass would take: the first batch (warm-up: cuDNN autotuning, first
-allocations) as measured, every further batch at the mean time of the later ones. A pass inside a
-training stands for as many epochs as the training plans, and so does the rest of an epoch's work
-(the checkpoint written after it); ``helpers.run.rehearsal`` turns the file into the full run's estimate.
+nothing. A rehearsal's :class:`CutPasses` cuts every pass short and every training after one epoch.
+A training pass (gradients on) stops after a few batches - at least ``min_batches``, more while
+those after the first have taken less than ``min_seconds``, so that fast batches are timed over
+many; a later training pass of the same model over the same loader takes as many, so that two
+trainings that should share their first epoch do. An evaluation pass (gradients off) stops after
+its first ``evaluation_images`` images, the last batch cut to fit, whatever its batch size: every
+training of a notebook is tested on the same images, so that a table's mean and a difference
+tested image by image read the same images. Each cut pass goes to a CSV file with the time the
+whole pass would take: the first batch (warm-up: cuDNN autotuning, first allocations) as measured,
+every further image at the mean time of the later ones. A pass inside a training stands for as many
+epochs as the training plans, and so does the rest of an epoch's work (the checkpoint written
+after it); ``helpers.run.rehearsal`` turns the file into the full run's estimate.
 
 Each cut pass also records the work of the full pass, counted rather than timed so that it holds on
 any device: the multiply-adds of whatever ran on the first batch (forward, and backward in a
@@ -76,9 +81,10 @@ class TimedPart:
     optimiser_steps_full: int = 0  # a training pass: one step a batch, repeats included
 
 
-def pass_seconds(first: float, rest: float, batches_run: int, batches_full: int) -> float:
+def pass_seconds(first: float, rest: float, batches_run: float, batches_full: int) -> float:
     """A whole pass of ``batches_full`` batches, from a cut one: the first batch as measured, the
-    others at the mean of the later batches (at the first's time when only one ran)."""
+    others at the mean of the later batches (at the first's time when only one ran).
+    ``batches_run`` counts a cut last batch by its share of a whole one."""
     if batches_full <= 0:
         return 0.0
     later = rest / (batches_run - 1) if batches_run > 1 else first
@@ -88,40 +94,61 @@ def pass_seconds(first: float, rest: float, batches_run: int, batches_full: int)
 class CutPasses(Passes):
     """A rehearsal's passes: cut short, timed, and recorded in ``record`` (a CSV file)."""
 
-    def __init__(self, min_batches: int, record: Path, notebook: str, min_seconds: float = 0.3
-                 ) -> None:
-        if min_batches < 1:
-            raise ValueError(f"a rehearsal needs at least one batch per pass, got {min_batches}")
+    def __init__(self, min_batches: int, record: Path, notebook: str, min_seconds: float = 0.3,
+                 evaluation_images: int = 768) -> None:
+        if min_batches < 1 or evaluation_images < 1:
+            raise ValueError(f"a rehearsal needs at least one batch per pass, got {min_batches}"
+                             f" batches and {evaluation_images} evaluation images")
         self.min_batches, self.min_seconds, self.notebook = min_batches, min_seconds, notebook
+        self.evaluation_images = evaluation_images
         self.record = Path(record)
         self.repeats = 1
         self.pass_seconds_in_epoch = 0.0
         self.current = ""  # the description of the training under way
+        self.training_batches: dict[tuple[int, int, float], int] = {}  # by loader and model
 
     def take(self, batches: Iterator[Batch], total: int, images: int, device: torch.device
              ) -> Iterator[Batch]:
-        start = time.perf_counter()
+        trains = torch.is_grad_enabled()  # a training pass (evaluation runs without)
+        start, key = time.perf_counter(), (total, images, 0.0)
         marks: list[float] = []
-        per_image, trains = 0.0, False
+        served, full_batch, per_image = 0, 0, 0.0
         for batch in batches:
+            if not trains:
+                batch = _first_images(batch, self.evaluation_images - served)
+            size = _images_in(batch)
             if marks:
                 yield batch
             else:  # what the consumer does with the first batch is counted
                 with counting() as counter:
                     yield batch
-                per_image = multiply_adds(counter) / _images_in(batch)
-                trains = torch.is_grad_enabled()  # a training pass (evaluation runs without)
+                per_image, full_batch = multiply_adds(counter) / size, size
+                key = (total, images, round(per_image, 3))
+            served += size
             synchronise(device)
             marks.append(time.perf_counter())
-            if len(marks) >= self.min_batches and marks[-1] - marks[0] >= self.min_seconds:
+            if self._enough(trains, key, len(marks), marks[-1] - marks[0], served):
                 break
         if not marks:
             return
+        if trains:
+            self.training_batches.setdefault(key, len(marks))
         first, rest = marks[0] - start, marks[-1] - marks[0]
         self.pass_seconds_in_epoch += first + rest
+        run = 1 + (served - full_batch) / full_batch  # a cut last batch by its share
         self._write("pass", len(marks), total, first + rest,
-                    pass_seconds(first, rest, len(marks), total) * self.repeats, device,
+                    pass_seconds(first, rest, run, total) * self.repeats, device,
                     images, per_image * images * self.repeats, total * self.repeats * trains)
+
+    def _enough(self, trains: bool, key: tuple[int, int, float], batches: int, seconds: float,
+                served: int) -> bool:
+        """Whether a cut pass has run far enough: an evaluation its images; a training as many
+        batches as the first such pass took, or its minimum and its time."""
+        if not trains:
+            return served >= self.evaluation_images
+        if key in self.training_batches:
+            return batches >= self.training_batches[key]
+        return batches >= self.min_batches and seconds >= self.min_seconds
 
     def epochs(self, planned: int) -> int:
         return min(planned, 1)
@@ -156,6 +183,16 @@ class CutPasses(Passes):
             if new:
                 writer.writeheader()
             writer.writerow(asdict(row))
+
+
+def _first_images(batch: Batch, count: int) -> Batch:
+    """The first ``count`` images of a batch (every tensor in it cut alike); the batch if it
+    holds no more."""
+    if _images_in(batch) <= count:
+        return batch
+    if isinstance(batch, torch.Tensor):
+        return batch[:count]
+    return type(batch)(part[:count] if isinstance(part, torch.Tensor) else part for part in batch)
 
 
 def _images_in(batch: object) -> int:

@@ -27,10 +27,12 @@ class Profile:
     synthetic_sizes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     # "imagenet": torchvision's ImageNet weights; "stand-in": random weights, same code path.
     pretrained_weights: str = "imagenet"
-    # A rehearsal cuts every loader pass to this many batches (more, until those after the first
-    # have taken ``rehearsal_seconds``, where batches are fast) and every training to one epoch.
+    # A rehearsal cuts every training pass to this many batches (more, until those after the first
+    # have taken ``rehearsal_seconds``, where batches are fast), every evaluation pass to its first
+    # ``rehearsal_images`` images and every training to one epoch.
     rehearsal_batches: int | None = None
     rehearsal_seconds: float = 0.3
+    rehearsal_images: int = 768
     # The profile whose params/<name>.yaml this one runs with (empty: its own).
     parameters_from: str = ""
     # Keep a notebook's checkpoints once it has finished (the full profile: best weights and each

@@ -157,6 +157,11 @@ def fit_diagnosis(history: History) -> dict[str, Any]:
     elif gap_last > 0.05:
         verdict = (f"it starts to overfit: training accuracy is {_points(gap_last)} above "
                    "validation, but the validation loss has not risen yet")
+    elif gap_last < -0.05:
+        verdict = (f"it does not overfit: validation accuracy is {_points(gap_last)} above "
+                   "training accuracy (read over each epoch while the weights still changed, "
+                   "through any augmentation and dropout), so the model is limited by its capacity "
+                   "or its training time rather than by overfitting")
     else:
         verdict = (f"it does not overfit: train and validation accuracy are within "
                    f"{_points(gap_last)}, so the model is limited by its capacity "

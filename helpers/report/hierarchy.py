@@ -41,8 +41,7 @@ def hierarchy_diagnostics(trained: Mapping[tuple[str, str], Any], cifar100: Any,
     """Training curves of every model, the superclass confusion matrices of the models that
     predict all 20 superclasses, fine100's confusion matrix ordered by superclass."""
     plots.curves_grid({f"{model_name(label)}, {recipe_name(recipe)}": e.history
-                       for (label, recipe), e in trained.items()}, "CIFAR-100: accuracy per epoch",
-                      columns=4)
+                       for (label, recipe), e in trained.items()}, "CIFAR-100: accuracy per epoch")
     plt.show()
     superclasses = [class_name(name) for name in cifar100.coarse_classes]
     plots.confusion_grid({"coarse20": confusion(trained["coarse20", OURS].test, 20),

@@ -66,7 +66,7 @@ img[src^="https://colab.research.google.com"], .colab-note { display: none; }  /
   width: auto !important; }  /* a table cell ignores break-inside: a block keeps together what
   is asked to, and is no wider than the page, so that a wide table is scaled to it */
 .jp-OutputArea-output img, .jp-OutputArea-output table tr, figure { break-inside: avoid; }
-.jp-OutputArea-output th, .jp-OutputArea-output caption, .table-caption { break-after: avoid; }
+.jp-OutputArea-output thead th, .jp-OutputArea-output caption, .table-caption { break-after: avoid; }
 h1, h2, h3, h4 { break-after: avoid; }
 .jp-MarkdownCell:has(.jp-RenderedMarkdown > :last-child:is(h1, h2, h3, h4)) { break-after: avoid; }
 .jp-MarkdownCell:has(h2.appendix) { break-before: page; }
@@ -95,12 +95,13 @@ window.addEventListener("load", () => {
       caption.remove();
     }
     // a short cell ("CIFAR-10", "✗ missed", "83.8% to 89.6%") on one line; in a longer one a
-    // number stays with the word before it and a range of numbers ("0-9") stays whole
+    // number stays with the word before it, and a range ("0-9") or a hyphened word ("test-time")
+    // stays whole
     for (const cell of table.querySelectorAll("td, th"))
       if (cell.textContent.trim().length <= 16) cell.style.whiteSpace = "nowrap";
     const texts = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
     for (let node = texts.nextNode(); node; node = texts.nextNode())
-      node.nodeValue = node.nodeValue.replace(/([0-9])-([0-9])/g, "$1\u2011$2")
+      node.nodeValue = node.nodeValue.replace(/([0-9A-Za-z])-([0-9A-Za-z])/g, "$1\u2011$2")
         .replace(/([A-Za-z]) (?=[0-9+(])/g, "$1\u00a0").replace(/([0-9]) [+] /g, "$1\u00a0+\u00a0");
     const room = table.parentElement.clientWidth;
     if (table.scrollWidth > room) table.style.zoom = room / table.scrollWidth;

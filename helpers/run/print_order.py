@@ -72,11 +72,14 @@ def settings_markdown(notebook: nbformat.NotebookNode) -> str | None:
 
 
 def _value(value: Any) -> str:
-    """A number as a figure ("1,000"); a string, a truth value or None as the code to type."""
+    """A number as a figure ("1,000"); a string, a truth value or None as the code to type; a
+    path in words (the machine's folders are no one else's: the .ipynb keeps it)."""
     if isinstance(value, (list, tuple)):
         return ", ".join(_value(v) for v in value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:,}" if isinstance(value, int) else str(value)
+    if isinstance(value, str) and ("/" in value or "\\" in value):
+        return "a folder of the machine that ran it"
     return f"`{value!r}`".replace("'", '"')
 
 

@@ -15,15 +15,18 @@ from .style import RECIPE_COLOURS, axis, series_styles
 
 def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dict[str, float],
                     title: str = "", ax: Axes | None = None) -> Axes:
-    """One dot per run, the mean of each group as a bar, and the source report's single figure as a cross."""
+    """Runs of the source recipe: one dot per run, the mean of each group as a bar (the source
+    recipe's colour), and the source report's single figure as a black mark, as in every chart."""
     ax = axis(ax, figsize=(8, 3.8))
     order = list(dict.fromkeys(frame[group]))
-    sns.barplot(data=frame, x=group, y=value, order=order, errorbar=None, alpha=0.35, ax=ax)
-    sns.stripplot(data=frame, x=group, y=value, order=order, color="black", size=6, jitter=0.15,
+    sns.barplot(data=frame, x=group, y=value, order=order, errorbar=None, ax=ax,
+                color=RECIPE_COLOURS["source recipe"], label="mean over random seeds")
+    sns.stripplot(data=frame, x=group, y=value, order=order, color="black", size=5, jitter=0.15,
                   ax=ax, label="one run (random seed)")
     marks = [(i, references[name]) for i, name in enumerate(order) if name in references]
     if marks:
-        ax.scatter(*zip(*marks), marker="X", s=110, color="tab:red", zorder=5, label="source report")
+        ax.scatter(*zip(*marks), marker="_", s=900, linewidths=2.5, color="black", zorder=5,
+                   label="source report's figure")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
     ax.legend(unique.values(), unique.keys(), loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -43,13 +46,14 @@ def recipes_against_source(table: pd.DataFrame, title: str = "", ax: Axes | None
         if column in table:
             ax.barh(positions + offset, 100 * table[column].astype(float), height=0.38,
                     color=RECIPE_COLOURS[column], label=f"{column}, {seeds}")
-    for column, colour, marker, label in (("source figure", "black", "|", "source report's figure"),
-                                          ("goal", "tab:red", "d", "our goal on real data")):
+    for column, colour, marker, label, offset in (  # each beside its recipe's bar
+            ("source figure", "black", "|", "source report's figure", -0.2),
+            ("goal", "tab:red", "d", "our goal on real data", 0.2)):
         if column in table:
             values = table[column].astype(float)
             shown = values.notna().to_numpy()
-            ax.scatter(100 * values[shown], positions[shown], color=colour, marker=marker, s=160,
-                       zorder=3, label=label, linewidths=2.5)
+            ax.scatter(100 * values[shown], positions[shown] + offset, color=colour, marker=marker,
+                       s=160, zorder=3, label=label, linewidths=2.5)
     ax.set_yticks(positions, table["model"])
     ax.invert_yaxis()
     ax.set(xlabel="test accuracy (%)", xlim=(0, 100), title=title)
@@ -71,8 +75,10 @@ def ladder_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) ->
     ax.invert_yaxis()
     low = max(0.0, values.min() - 15)
     starts = f"; the axis starts at {low:.0f}%" if low > 0 else ""
-    ax.set(xlabel=f"test accuracy (%{starts})", xlim=(low, min(100.0, values.max() + 8)),
-           title=title)
+    label_share = 0.18  # of the axis' width: the widest label, "100.0% (+10.0)", inside the frame
+    high = (values.max() + 0.5 - label_share * low) / (1 - label_share)
+    ax.set(xlabel=f"test accuracy (%{starts})", xlim=(low, high), title=title)
+    ax.set_xticks([tick for tick in ax.get_xticks() if low <= tick <= 100])
     return ax
 
 

@@ -91,20 +91,24 @@ def curves_grid(histories: dict[str, Any], title: str, columns: int = 3) -> list
         ax.tick_params(labelsize=7)
         whole_epochs(ax)
     handles, labels = axes[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="upper center", ncol=3, fontsize=8,
-                  bbox_to_anchor=(0.5, 1.0))
-    figure.suptitle(title, y=1.05, fontweight="bold")
+    figure.suptitle(title, fontweight="bold")
     figure.tight_layout()
+    figure.legend(handles, labels, loc="upper center", ncol=3, fontsize=8,
+                  bbox_to_anchor=(0.5, 0.0))  # below the panels, away from the title
     return axes
 
 
 def confusion_grid(matrices: dict[str, np.ndarray], class_names: Sequence[str], title: str,
                    columns: int = 3) -> list[Axes]:
     """Row-normalised confusion matrices (%) side by side, one per model (label -> matrix), on one
-    colour scale; class names on the outer axes only."""
+    colour scale; class names on the outer axes only. Where many classes have long names, the
+    predicted classes are numbered as the true classes' names on the left."""
     grow = 0.13 * max(0, len(class_names) - 10)  # room for the names of many classes
     figure, axes = _grid(len(matrices), columns, (3.4 + grow, 3.2 + grow))
     names = class_names if len(class_names) <= 20 else []
+    numbered = len(names) > 10 and max(map(len, names)) > 12
+    predicted = [str(k) if k % 2 else "" for k in range(1, len(names) + 1)] if numbered else names
+    names = [f"{name} ({k})" for k, name in enumerate(names, 1)] if numbered else names
     shown = None
     for index, (ax, (label, matrix)) in enumerate(zip(axes, matrices.items())):
         rows = matrix.sum(axis=1, keepdims=True)
@@ -114,8 +118,9 @@ def confusion_grid(matrices: dict[str, np.ndarray], class_names: Sequence[str], 
         ax.set_title(textwrap.fill(label, 30), fontsize=8)
         first_column = index % max(1, min(columns, len(matrices))) == 0
         ax.set_yticks(range(len(names)), names if first_column else [], fontsize=7)
-        ax.set_xticks(range(len(names)), names, fontsize=7, rotation=90)
-        ax.set_xlabel("predicted class", fontsize=8)
+        ax.set_xticks(range(len(names)), predicted, fontsize=7, rotation=0 if numbered else 90)
+        ax.set_xlabel("predicted class (numbered as on the left)" if numbered
+                      else "predicted class", fontsize=8)
         if first_column:
             ax.set_ylabel("true class", fontsize=8)
     figure.suptitle(title, fontweight="bold")
