@@ -147,6 +147,17 @@ def test_the_reliability_diagram_draws_each_model_in_percent_beside_the_diagonal
     assert ax.lines[1].get_xydata().ravel().tolist() == pytest.approx([35, 30, 97, 80])
 
 
+def test_many_reliability_curves_are_drawn_one_panel_per_recipe() -> None:
+    bins = pd.DataFrame({"bin": [5], "confidence": [0.35], "accuracy": [0.3], "share": [1.0]})
+    few = {f"model {k}, our recipe": bins for k in range(2)}
+    assert len(plots.reliability_by_recipe(few, "Calibration")) == 1
+    many = {f"model {k}, {recipe}": bins for k in range(3) for recipe in ("source recipe", "our recipe")}
+    source, ours = plots.reliability_by_recipe(many, "Calibration")
+    assert (source.get_title(), ours.get_title()) == ("source recipe", "our recipe")
+    assert legend_texts(ours) == ["perfectly calibrated"] + [f"model {k}, our recipe" for k in range(3)]
+    assert source.figure._suptitle.get_text() == "Calibration"
+
+
 def test_accuracy_against_compute_leaves_out_trainings_without_a_count() -> None:
     frame = pd.DataFrame({"dataset": ["CIFAR-10", "CIFAR-10", "EuroSAT"],
                           "recipe": ["source recipe", "our recipe", "our recipe"],

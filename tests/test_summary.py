@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers.report import run_summary as summary
+from helpers.report import summary_pages, tables
 
 from helpers.core import records as timings
 from helpers.core.paths import ReportPaths
@@ -137,3 +138,16 @@ def test_results_files_without_calibration_figures_are_left_out_of_its_table() -
                           "test_ece_tempered": None, "temperature": None}
                          for recipe in ("source", "ours")])
     assert summary.calibration_table(rows).empty
+
+
+def test_every_training_is_listed_in_a_table_per_notebook(reports: ReportPaths, monkeypatch) -> None:
+    shown = []
+    monkeypatch.setattr(tables, "display", shown.append)
+    monkeypatch.setattr(summary_pages, "text", lambda words: shown.append(words))
+    summary_pages.every_training(summary.model_table(summary.collect_results(reports)))
+    assert "5 from 3 notebooks" in shown[0]
+    frames = [styled.data for styled in shown[1:]]
+    assert [len(frame) for frame in frames] == [1, 2, 2]
+    assert all("notebook" not in frame.columns for frame in frames)
+    assert "test accuracy" in frames[1].columns and "dataset" not in frames[1].columns
+    assert "2 trainings (dataset: toy;" in shown[2].caption  # what every row shares, said once

@@ -52,7 +52,7 @@ def show(trained: Mapping[str, tuple[Any, Predictions]], class_names: Sequence[s
     plt.show()
     per_class_table({label: test for label, (_, test) in trained.items()}, class_names,
                     f"{subject}: test accuracy per class")
-    plots.reliability_diagram(
+    plots.reliability_by_recipe(
         {f"{label} (ECE {percent(expected_calibration_error(test))})": reliability(test)
          for label, (_, test) in trained.items()},
         f"{subject}: calibration on the test set")

@@ -87,14 +87,18 @@ def costs(run: Any, timings: pd.DataFrame, record: Mapping[str, Any], device: st
 
 
 def every_training(models: pd.DataFrame) -> None:
-    """The appendix: every training with its figure beside the source figure."""
+    """The appendix: every training with its figure beside the source figure, a table per
+    notebook (a single table of them all would be printed too small to read)."""
     models = models.assign(metric=models["metric"].map(lambda m: METRIC_NAMES.get(m, m)))
-    table(models.drop(columns=["ours"]).rename(
-        columns={"source": "source figure", "metric": "source figure's metric",
-                 "difference": "difference (points)",
-                 "test_acc": "test accuracy", "seed": "random seed",
-                 "params": "trainable parameters", "seconds": "training seconds",
-                 "train_multiply_adds": "training multiply-adds"}),
-        f"Every training: {len(models)} from {models['notebook'].nunique()} notebooks (the source "
-        "figure in its own metric; the difference is this run's figure in that metric minus it)",
-        formats={"source figure": "percent"})
+    text(f"**Every training**: {len(models)} from {models['notebook'].nunique()} notebooks, each "
+         "notebook's in a table. The source figure is in its own metric (test or validation "
+         "accuracy), and the difference is this run's figure in that metric minus it.")
+    for notebook, trainings in models.groupby("notebook", sort=False):
+        table(trainings.drop(columns=["ours", "notebook"]).rename(
+            columns={"source": "source figure", "metric": "source figure's metric",
+                     "difference": "difference (points)",
+                     "test_acc": "test accuracy", "seed": "random seed",
+                     "params": "trainable parameters", "seconds": "training seconds",
+                     "train_multiply_adds": "training multiply-adds"}),
+            f"{notebook}: {len(trainings)} trainings",
+            formats={"source figure": "percent"})

@@ -102,7 +102,8 @@ window.addEventListener("load", () => {
     const texts = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
     for (let node = texts.nextNode(); node; node = texts.nextNode())
       node.nodeValue = node.nodeValue.replace(/([0-9A-Za-z])-([0-9A-Za-z])/g, "$1\u2011$2")
-        .replace(/([A-Za-z]) (?=[0-9+(])/g, "$1\u00a0").replace(/([0-9]) [+] /g, "$1\u00a0+\u00a0");
+        .replace(/([A-Za-z]) (?=[0-9+(])/g, "$1\u00a0").replace(/([0-9]) [+] /g, "$1\u00a0+\u00a0")
+        .replace(/([0-9]) (?=[a-z])/g, "$1\u00a0");
     const room = table.parentElement.clientWidth;
     if (table.scrollWidth > room) table.style.zoom = room / table.scrollWidth;
     // a table that fits on a page is not split (a long one breaks between its rows)

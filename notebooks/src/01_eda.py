@@ -2,8 +2,8 @@
 # # 01 · Exploratory data analysis: CIFAR-10, CIFAR-100 and EuroSAT
 #
 # Before training anything we look at the three data sets the course uses: what the images look
-# like, how many there are of each class, and the per-channel statistics that every later notebook
-# normalises with. CIFAR-10 comes first (notebooks 02 and 03), then CIFAR-100 and its 20 x 5 class
+# like, how many there are of each class, and the per-channel statistics that the later notebooks
+# normalise with wherever a model starts from random weights. CIFAR-10 comes first (notebooks 02 and 03), then CIFAR-100 and its 20 x 5 class
 # hierarchy (notebooks 06 and 07), then EuroSAT (notebooks 04 and 05).
 #
 # All splits are the project's fixed ones (stratified, seeded, the same in every notebook), so the
@@ -31,11 +31,11 @@ run, _ = report.start(NOTEBOOK, globals(), trains=False)
 # %%
 cifar10 = data.load_dataset("cifar10", run)
 cifar10_splits = data.standard_splits("cifar10", cifar10)
+
+# %% tags=["hide-input"]
 report.table(data.class_counts({"train": cifar10_splits.train, "validation": cifar10_splits.val,
                                 "test": cifar10_splits.test}, cifar10.classes).T,
              "CIFAR-10: images per class in the project's splits", index=True)
-
-# %%
 plots.image_grid(data.samples_per_class(cifar10.train, images_per_class, seed), cifar10.classes,
                  images_per_class, title="CIFAR-10: random training images of every class");
 
@@ -53,11 +53,14 @@ report.text(report.studies.balance_sentence(cifar10_counts))
 # ### Channel statistics
 #
 # The mean and standard deviation of each RGB channel, computed on the training split only (the
-# validation and test images must not leak into preprocessing). The device loader of every later
-# notebook normalises with exactly these values, computed the same way.
+# validation and test images must not leak into preprocessing). Every later model that starts
+# from random weights is fed images normalised with exactly these values, computed the same way; a
+# model that starts from ImageNet weights keeps ImageNet's normalisation, which its weights expect.
 
 # %%
 cifar10_mean, cifar10_std = data.channel_stats(cifar10_splits.train.images)
+
+# %% tags=["hide-input"]
 report.table(data.stats_table(cifar10_mean, cifar10_std),
              f"CIFAR-10 training split ({len(cifar10_splits.train):,} images): each channel's mean "
              "and standard deviation (std), 0-1 scale",
@@ -75,10 +78,10 @@ plots.channel_histograms(cifar10_splits.train.images, "CIFAR-10 training split: 
 cifar100 = data.load_dataset("cifar100", run)
 cifar100_splits = data.standard_splits("cifar100", cifar100)
 hierarchy = data.hierarchy_table(cifar100)
+
+# %% tags=["hide-input"]
 report.table(hierarchy.reset_index().rename(columns={"id": "superclass id"}),
              "CIFAR-100: the superclasses and their fine classes, read from the labels")
-
-# %%
 plots.image_grid(
     data.samples_per_class(cifar100.train, images_per_class, seed, labels=cifar100.train.coarse_labels),
     cifar100.coarse_classes, images_per_class,
@@ -98,14 +101,16 @@ report.text(report.studies.hierarchy_sentence(cifar100, hierarchy, cifar100_spli
 # %%
 eurosat = data.load_dataset("eurosat", run)
 eurosat_splits = data.standard_splits("eurosat", eurosat)
+eurosat_counts = data.class_counts({"train": eurosat_splits.train, "validation": eurosat_splits.val,
+                                    "test": eurosat_splits.test}, eurosat.classes)
+eurosat_mean, eurosat_std = data.channel_stats(eurosat_splits.train.images)
+
+# %% tags=["hide-input"]
 plots.image_grid(data.samples_per_class(eurosat.train, images_per_class, seed), eurosat.classes,
                  images_per_class, title="EuroSAT: random images of every class");
 
-# %%
-eurosat_counts = data.class_counts({"train": eurosat_splits.train, "validation": eurosat_splits.val,
-                                    "test": eurosat_splits.test}, eurosat.classes)
+# %% tags=["hide-input"]
 plots.class_counts(eurosat_counts, "EuroSAT: images per class in the project's splits");
-eurosat_mean, eurosat_std = data.channel_stats(eurosat_splits.train.images)
 report.table(data.stats_table(eurosat_mean, eurosat_std),
              "EuroSAT training split: each channel's mean and standard deviation (std), 0-1 scale",
              formats={"mean": "fraction", "std": "fraction"}, index=True)

@@ -14,7 +14,7 @@
 # frozen features). Beyond the source report, both networks are also **fine-tuned** whole, the
 # usual way to the best accuracy on EuroSAT (Helber et al.: 98.57% with a fine-tuned ResNet-50).
 # Frozen backbones never run twice on the same image: their features are computed once per split,
-# the classifiers train on those, and we measure what that saves.
+# the classifiers train on those, and we measure what that saves or costs.
 
 # %% tags=["parameters"]
 profile = "full"  # full: real data | smoke: small synthetic, offline | rehearsal: full-size synthetic, timed
@@ -167,8 +167,8 @@ for name in ["alexnet", "mobilenet_v2"]:
         stats=imagenet, batch_size=batch_size))
 
 # %% tags=["hide-input"]
-report.table(report.studies.caching_table(speeds), "What caching the frozen features saves "
-             "(our recipe, measured here)")
+report.table(report.studies.caching_table(speeds), "Caching the frozen features against "
+             "passing every image through the backbone (our recipe, measured here)")
 
 # %% [markdown]
 # ## Fine-tuning the whole pretrained network (beyond the source report)

@@ -6,10 +6,11 @@ from .comparisons import (accuracy_against_by_dataset, accuracy_by_parameters,
                           mapping_bars, recipes_against_source, spread_by_group)
 from .images import channel_histograms, class_counts, image_grid, labelled_images
 from .training import (confusion_by_superclass, confusion_grid, curves_grid,
-                       loss_curves_by_model, reliability_diagram)
+                       loss_curves_by_model, reliability_by_recipe, reliability_diagram)
 
 __all__ = ["accuracy_against_by_dataset", "accuracy_by_parameters", "accuracy_by_parameters_by_dataset", "channel_histograms",
            "class_counts", "confusion_by_superclass", "confusion_grid",
            "curves_grid", "image_grid", "labelled_images", "ladder_bars",
-           "loss_curves_by_model", "mapping_bars", "recipes_against_source", "reliability_diagram",
+           "loss_curves_by_model", "mapping_bars", "recipes_against_source", "reliability_by_recipe",
+           "reliability_diagram",
            "spread_by_group"]

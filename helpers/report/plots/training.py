@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from .style import axis, series_styles, whole_epochs
+from .style import RECIPE_COLOURS, axis, series_styles, whole_epochs
 
 
 def loss_curves_by_model(histories: dict[str, Any], title: str = "",
@@ -146,3 +146,21 @@ def reliability_diagram(curves: dict[str, pd.DataFrame], title: str, ax: Axes | 
     ax.set_title(title, pad=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=7)  # beside: the data stay seen
     return ax
+
+
+def reliability_by_recipe(curves: dict[str, pd.DataFrame], title: str,
+                          most_in_one: int = 4) -> list[Axes]:
+    """:func:`reliability_diagram` of up to ``most_in_one`` models; of more, one panel per recipe
+    (the recipe each label names), side by side on one scale, each with its legend below."""
+    groups: dict[str, dict[str, pd.DataFrame]] = {}
+    for label, bins in curves.items():
+        named = [recipe for recipe in RECIPE_COLOURS if recipe in label]
+        groups.setdefault(max(named, key=len) if named else "", {})[label] = bins
+    if len(curves) <= most_in_one or len(groups) < 2:
+        return [reliability_diagram(curves, title)]
+    figure, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 4.2), sharey=True)
+    for ax, (recipe, group) in zip(axes, groups.items()):
+        reliability_diagram(group, recipe, ax)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=7)
+    figure.suptitle(title, fontweight="bold")
+    return list(axes)
