@@ -154,7 +154,8 @@ def test_many_reliability_curves_are_drawn_one_panel_per_recipe() -> None:
     many = {f"model {k}, {recipe}": bins for k in range(3) for recipe in ("source recipe", "our recipe")}
     source, ours = plots.reliability_by_recipe(many, "Calibration")
     assert (source.get_title(), ours.get_title()) == ("source recipe", "our recipe")
-    assert legend_texts(ours) == ["perfectly calibrated"] + [f"model {k}, our recipe" for k in range(3)]
+    assert legend_texts(ours) == ["perfectly calibrated"] + [f"model {k}" for k in range(3)]
+    assert {line.get_color() for line in ours.lines[1:]} == {RECIPE_COLOURS["our recipe"]}
     assert source.figure._suptitle.get_text() == "Calibration"
 
 

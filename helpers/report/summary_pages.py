@@ -13,7 +13,7 @@ from ..experiments.references import BUDGET_TABLE
 from ..training.recipes import OURS, SOURCE, recipe_label
 from . import plots
 from .headline import METRIC_NAMES
-from .names import training_name
+from .names import notebook_name, training_name
 from .notebook import text
 from .run_summary import calibration_table, environment, estimate_table
 from .tables import table
@@ -100,5 +100,5 @@ def every_training(models: pd.DataFrame) -> None:
                      "test_acc": "test accuracy", "seed": "random seed",
                      "params": "trainable parameters", "seconds": "training seconds",
                      "train_multiply_adds": "training multiply-adds"}),
-            f"{notebook}: {len(trainings)} trainings",
+            f"{notebook_name(notebook)}: {len(trainings)} trainings",
             formats={"source figure": "percent"})

@@ -161,6 +161,8 @@ def reliability_by_recipe(curves: dict[str, pd.DataFrame], title: str,
     figure, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 4.2), sharey=True)
     for ax, (recipe, group) in zip(axes, groups.items()):
         reliability_diagram(group, recipe, ax)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=7)
-    figure.suptitle(title, fontweight="bold")
+        legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=7)
+        for entry in legend.get_texts():  # the panel's title names the recipe
+            entry.set_text(entry.get_text().replace(f", {recipe}", ""))
+    figure.suptitle(title, fontweight="bold", y=1.03)
     return list(axes)
