@@ -92,6 +92,7 @@ def test_the_ladder_labels_each_step_with_its_gain() -> None:
     table = pd.DataFrame({"step": ["seed", "+ augmentation", "ours"], "test_acc": [0.6, 0.7, 0.72]})
     ax = plots.ladder_bars(table, "Ladder")
     assert [text.get_text() for text in ax.texts] == ["60.0%", "70.0% (+10.0)", "72.0% (+2.0)"]
+    assert all(text.get_bbox_patch() is not None for text in ax.texts)  # on white, over the grid
     near_the_top = plots.ladder_bars(table.assign(test_acc=[0.9, 0.99, 1.0]), "Ladder")
     near_the_top.figure.canvas.draw()
     frame = near_the_top.get_window_extent()

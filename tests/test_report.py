@@ -166,3 +166,22 @@ def test_the_summarys_findings_of_a_run_without_goals_are_written(shown) -> None
     overview.summary(headline, models, timings, {})
     html = "".join(str(getattr(item, "data", item)) for item in shown)
     assert "above the source recipe's for 1 of the 1 models" in html and "goals" not in html
+
+
+def test_the_summary_says_when_its_latest_run_ran_some_notebooks_only(shown) -> None:
+    from helpers.report.conclusions import overview
+    headline = pd.DataFrame([{"notebook": "02_baseline_cnn", "model": "baseline_cnn",
+                              "metric": "test accuracy", "source report": 0.58}])
+    models = pd.DataFrame([{"notebook": "02_baseline_cnn", "model": "baseline_cnn",
+                            "recipe": recipe, "test_acc": 0.6} for recipe in ("source", "ours")])
+    timings = pd.DataFrame({"notebook": ["01_eda", "02_baseline_cnn"], "seconds": [60.0, 120.0]})
+    overview.summary(headline, models, timings, {"seconds": 150.0, "notebooks": ["02_baseline_cnn"]})
+    html = "".join(str(getattr(item, "data", item)) for item in shown)
+    assert "the notebooks took 3.0 minutes in all" in html
+    assert "the latest run, 2.5 minutes with its PDFs, ran 02 baseline CNN only, and the other " \
+        "notebooks' times are from earlier runs" in html
+    shown.clear()
+    overview.summary(headline, models, timings, {"seconds": 200.0,
+                                                 "notebooks": ["01_eda", "02_baseline_cnn"]})
+    html = "".join(str(getattr(item, "data", item)) for item in shown)
+    assert "the run, with its PDFs, 3.3 minutes before this summary" in html

@@ -151,3 +151,10 @@ def test_every_training_is_listed_in_a_table_per_notebook(reports: ReportPaths, 
     assert all("notebook" not in frame.columns for frame in frames)
     assert "test accuracy" in frames[1].columns and "dataset" not in frames[1].columns
     assert shown[2].caption.startswith("03 regularised CNNs: 2 trainings (dataset: toy;")
+
+
+def test_a_run_of_some_notebooks_only_is_told_from_a_whole_run() -> None:
+    timings = pd.DataFrame({"notebook": ["01_eda", "02_baseline_cnn"], "seconds": [1.0, 2.0]})
+    assert summary.notebooks_rerun({"notebooks": ["02_baseline_cnn"]}, timings) == ["02_baseline_cnn"]
+    assert summary.notebooks_rerun({"notebooks": ["01_eda", "02_baseline_cnn"]}, timings) == []
+    assert summary.notebooks_rerun({}, timings) == []  # notebooks run by hand: nothing said

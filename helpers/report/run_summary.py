@@ -108,6 +108,13 @@ def environment(device: str = "auto") -> dict[str, str]:
     return info
 
 
+def notebooks_rerun(record: dict, timings: pd.DataFrame) -> list[str]:
+    """The notebooks of the latest run (``record``: the run record) where it ran only some of
+    those timed; empty where it ran them all or the record does not say."""
+    ran = list(record.get("notebooks", []))
+    return [] if set(timings["notebook"]) <= set(ran) else ran
+
+
 def estimate_table(layout: ReportPaths) -> pd.DataFrame | None:
     """The full run's estimated time per notebook, written after a rehearsal (else None)."""
     return pd.read_csv(layout.estimate) if layout.estimate.is_file() else None

@@ -15,7 +15,7 @@ from . import plots
 from .headline import METRIC_NAMES
 from .names import notebook_name, training_name
 from .notebook import text
-from .run_summary import calibration_table, environment, estimate_table
+from .run_summary import calibration_table, environment, estimate_table, notebooks_rerun
 from .tables import table
 
 
@@ -78,8 +78,10 @@ def costs(run: Any, timings: pd.DataFrame, record: Mapping[str, Any], device: st
                        "peak memory (MiB)": "count"})
     source = str(record.get("parameters", ""))
     own = source.removeprefix(f"{PROJECT_ROOT}/") == f"params/{run.profile.parameters_name}.yaml"
+    rerun = ", ".join(map(notebook_name, notebooks_rerun(record, timings)))
     facts = {"profile": f"{run.profile.name} ({run.profile.description})",
-             "run started": record.get("started", "unknown (notebooks run by hand)"),
+             "latest run started": record.get("started", "unknown (notebooks run by hand)")
+             + (f", running {rerun} only" if rerun else ""),
              "parameters": ("the profile's own" if own else "a file of the person who ran it")
              if source else "the notebooks' own",
              **environment(device)}
@@ -102,3 +104,4 @@ def every_training(models: pd.DataFrame) -> None:
                      "train_multiply_adds": "training multiply-adds"}),
             f"{notebook_name(notebook)}: {len(trainings)} trainings",
             formats={"source figure": "percent"})
+

@@ -98,7 +98,24 @@ window.addEventListener("load", () => {
     // number stays with the word before it, and a range ("0-9") or a hyphened word ("test-time")
     // stays whole
     for (const cell of table.querySelectorAll("td, th"))
-      if (cell.textContent.trim().length <= 16) cell.style.whiteSpace = "nowrap";
+      if (cell.textContent.trim().length <= 20) cell.style.whiteSpace = "nowrap";
+    // words read from the left, numbers line up on the right: a column of mostly words is
+    // left-aligned, its header too, and one of long names is not squeezed below 9em
+    const rows = [...table.querySelectorAll("tbody tr")];
+    for (let column = 0; column < Math.max(0, ...rows.map(row => row.cells.length)); column++) {
+      const filled = rows.map(row => row.cells[column]).filter(cell => cell && cell.textContent.trim());
+      const words = filled.filter(cell => {  // a figure, a range or a count in words is a number
+        const figure = cell.textContent.replace(/\\(.*\\)|billion|million|to/g, "");
+        return !/[0-9]/.test(figure) || /[A-Za-z]{2,}/.test(figure);
+      });
+      if (!filled.length || 2 * words.length <= filled.length) continue;
+      const long = filled.some(cell => cell.textContent.trim().length > 20);
+      for (const row of table.rows)
+        if (row.cells.length === rows[0].cells.length) {
+          row.cells[column].style.textAlign = "left";
+          if (long) row.cells[column].style.minWidth = "9em";
+        }
+    }
     const texts = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
     for (let node = texts.nextNode(); node; node = texts.nextNode())
       node.nodeValue = node.nodeValue.replace(/([0-9A-Za-z])-([0-9A-Za-z])/g, "$1\u2011$2")

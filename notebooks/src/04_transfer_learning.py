@@ -28,7 +28,7 @@ alexnet_scratch_lr = 0.0001  # Adam learning rate of AlexNet from scratch (no ba
 mobilenet_scratch_lr = 0.001  # Adam learning rate of MobileNetV2 from scratch
 patience = 6  # early stopping of the source recipe on validation loss, 0 for never
 our_scratch_epochs = 40  # epochs from scratch, our recipe
-our_batch_size = 128  # images per step, our recipe
+our_batch_size = 128  # images per step, our recipe (halved, to 32 at least, while under 500 steps)
 our_alexnet_lr = 0.01  # peak SGD learning rate of AlexNet from scratch, our recipe
 our_mobilenet_lr = 0.05  # peak SGD learning rate of MobileNetV2 from scratch, our recipe
 scratch_sides = [64, 128]  # input sides of the runs from scratch, chosen on validation by our recipe
@@ -146,8 +146,8 @@ report.table(size_study, "Frozen MobileNetV2: validation accuracy and feature ti
 # backbone's features are computed once - for the training split in several of the tile's
 # symmetries - and the classifiers train on them: the source recipe on the tiles as they are,
 # ours on the cached views (for a classifier on frozen features, our recipe takes AdamW in place
-# of SGD). A classifier on cached features trains fast, so each is trained with several random
-# seeds: a seed draws the new output layer, the batch order and the dropout.
+# of SGD). Every random seed of a classifier trains on the same cache, computed once: a seed
+# draws the new output layer, the batch order and the dropout.
 
 # %%
 speeds = []

@@ -9,6 +9,7 @@ import pandas as pd
 from ...data import channel_stats
 from .. import names, sentences
 from ..headline import findings_table
+from ..run_summary import notebooks_rerun
 
 
 def eda(datasets: Mapping[str, tuple[Any, Any]], cifar10_counts: pd.DataFrame,
@@ -63,8 +64,21 @@ def summary(headline: pd.DataFrame, models: pd.DataFrame, timings: pd.DataFrame,
         f"**Time:** the notebooks took {notebooks / 60:.1f} minutes in all"
         + (f" (the slowest, {names.notebook_name(slowest['notebook'])}, "
            f"{slowest['seconds'] / 60:.1f} minutes)" if slowest is not None else "")
-        + (f"; the run, with its PDFs, {record['seconds'] / 60:.1f} minutes before this summary"
-           if "seconds" in record else "") + ".",
+        + _latest_run(record, timings) + ".",
     ], "Each model with a source figure or a goal: means over random seeds; the source recipe at "
        "the epoch its source report read; the interval over random seeds and test images",
         conclusions_first=True)
+
+
+def _latest_run(record: Mapping[str, Any], timings: pd.DataFrame) -> str:
+    """The latest run's time; where it ran some notebooks only, which, and that the others' times
+    are from earlier runs."""
+    if "seconds" not in record:
+        return ""
+    ran = notebooks_rerun(record, timings)
+    minutes = f"{record['seconds'] / 60:.1f} minutes"
+    if not ran:
+        return f"; the run, with its PDFs, {minutes} before this summary"
+    return (f"; the latest run, {minutes} with its PDFs, ran "
+            f"{', '.join(names.notebook_name(n) for n in ran)} only, and the other "
+            "notebooks' times are from earlier runs")

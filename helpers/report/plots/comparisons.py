@@ -13,6 +13,9 @@ from matplotlib.ticker import NullFormatter
 from .style import RECIPE_COLOURS, axis, series_styles
 
 
+LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1.0}  # no grid line through a label
+
+
 def spread_by_group(frame: pd.DataFrame, group: str, value: str, references: dict[str, float],
                     title: str = "", ax: Axes | None = None) -> Axes:
     """Runs of the source recipe: one dot per run, the mean of each group as a bar (the source
@@ -71,7 +74,7 @@ def ladder_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) ->
             + sns.light_palette(RECIPE_COLOURS["our recipe"], len(table))[1:])  # recipe to ours
     for position, (value, gain) in enumerate(zip(values, np.diff(values, prepend=np.nan))):
         text = f"{value:.1f}%" + ("" if np.isnan(gain) else f" ({gain:+.1f})")
-        ax.text(value + 0.5, position, text, va="center", fontsize=8)
+        ax.text(value + 0.5, position, text, va="center", fontsize=8, bbox=LABEL_BOX)
     ax.invert_yaxis()
     low = max(0.0, values.min() - 15)
     starts = f"; the axis starts at {low:.0f}%" if low > 0 else ""
@@ -88,7 +91,8 @@ def mapping_bars(table: pd.DataFrame, title: str = "", ax: Axes | None = None) -
     ax = axis(ax, figsize=(8, 0.45 * len(table) + 1.2))
     ax.barh(ordered["method"], 100 * ordered["accuracy"], color=RECIPE_COLOURS["our recipe"])
     for position, value in enumerate(ordered["accuracy"]):
-        ax.text(100 * value + 0.5, position, f"{value:.1%}", va="center", fontsize=8)
+        ax.text(100 * value + 0.5, position, f"{value:.1%}", va="center", fontsize=8,
+                bbox=LABEL_BOX)
     ax.set(xlabel="superclass test accuracy (%)", xlim=(0, 100), title=title)
     return ax
 
