@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pandas
 import pytest
 import torch
 import torch.nn.functional as F
@@ -157,3 +158,9 @@ def test_mistakes_inside_the_superclass_against_chance() -> None:
     assert superclasses.chance_inside_superclass(torch.arange(100) // 5) == pytest.approx(4 / 99)
     right = evaluation.Predictions(torch.nn.functional.one_hot(labels, 4).float(), labels)
     assert math.isnan(superclasses.errors_inside_superclass(right, fine_to_coarse))
+
+
+def test_the_mapping_is_chosen_on_validation_and_a_tie_goes_to_the_first_listed() -> None:
+    mappings = pandas.DataFrame({"mapping": ["argmax", "mass", "weighted"],
+                             "validation accuracy": [0.5, 0.7, 0.7], "test accuracy": [0.9, 0.1, 0.2]})
+    assert experiments.hierarchy.best_on_validation(mappings) == "mass"

@@ -71,6 +71,13 @@ def test_recipes_chart_marks_the_seed_figure_and_the_goal_only_where_they_exist(
     assert marks["our goal on real data"].ravel().tolist() == pytest.approx([82.0, 1.2])
 
 
+def test_a_grid_of_four_panels_is_two_by_two_with_names_on_its_left_column() -> None:
+    matrix = np.array([[8, 2], [1, 3]])
+    axes = plots.confusion_grid({k: matrix for k in "abcd"}, ["cat", "dog"], "Confusion", columns=3)
+    assert [ax.get_subplotspec().get_geometry()[:2] for ax in axes] == [(2, 2)] * 4
+    assert [bool(ax.get_yticklabels()[0].get_text()) for ax in axes] == [True, False, True, False]
+
+
 def test_long_class_names_number_the_predicted_classes() -> None:
     names = [f"a long superclass name {k}" for k in range(12)]
     axes = plots.confusion_grid({"a": np.eye(12)}, names, "Confusion")

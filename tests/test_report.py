@@ -145,6 +145,22 @@ def test_the_recipes_table_gives_the_batch_this_run_trains_with(shown) -> None:
     assert shown[1].data.set_index("setting").loc["batch size", "our recipe"] == "128"
 
 
+def test_the_recipes_table_says_the_epochs_a_rehearsal_runs(shown, tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from helpers.core.passes import EVERY_BATCH, CutPasses
+    from helpers.training import recipes
+
+    def run_of(name: str, passes) -> SimpleNamespace:
+        return SimpleNamespace(passes=passes, profile=SimpleNamespace(name=name))
+
+    cut = CutPasses(3, tmp_path / "passes.csv", "02_test")
+    report.recipes_table({"our recipe": recipes.our_recipe(30)}, "Recipes", run=run_of("rehearsal", cut))
+    assert shown[0].data.set_index("setting").loc["epochs", "our recipe"] == "30 (this rehearsal runs 1)"
+    report.recipes_table({"our recipe": recipes.our_recipe(30)}, "Recipes", run=run_of("full", EVERY_BATCH))
+    assert shown[1].data.set_index("setting").loc["epochs", "our recipe"] == "30"
+
+
 def test_a_rehearsals_training_reads_by_the_names_of_its_model_and_recipe() -> None:
     from helpers.report.names import training_name
     assert training_name("baseline_cnn (ours, random seed 2)") == \

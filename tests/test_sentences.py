@@ -136,6 +136,7 @@ def test_one_format_per_kind_of_figure() -> None:
     assert formats.percent(0.5812) == "58.1%" and formats.points(-0.0001) == "0.0 points"
     assert formats.p_value(0.04321) == "0.04" and formats.p_value(0.0042) == "0.004"
     assert formats.p_value(2e-23) == "< 0.001" and formats.p_equals(0.5) == "p = 0.50"
+    assert formats.p_value(0.047) == "0.047" and formats.p_value(0.052) == "0.052"  # by 0.05
     assert formats.points_interval(-0.0001, 0.0351) == "0.0 to +3.5"
     # a t-interval over two random seeds can pass 100 points: clipped, and said so
     assert formats.points_interval(0.062, 1.083) == "+6.2 to +100.0 (clipped from +108.3)"

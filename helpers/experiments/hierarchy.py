@@ -147,3 +147,9 @@ def add_mapping_tests(family: Any, mapped: Mapping[str, Predictions], chosen: st
                           right(mapped["argmax"]))
     family.on_answers(subject, named, "the coarse20 model", right(mapped[chosen]),
                       right(coarse20.test))
+
+
+def best_on_validation(mappings: pd.DataFrame) -> str:
+    """The mapping of :func:`mapping_study` with the best validation accuracy (the first listed
+    on a tie)."""
+    return str(mappings.loc[mappings["validation accuracy"].idxmax(), "mapping"])

@@ -33,12 +33,13 @@ def unsigned_points(fraction: float) -> str:
 
 
 def p_value(p: float) -> str:
-    """"0.04", "0.004", "< 0.001"."""
+    """"0.04", "0.004", "< 0.001"; a p that two decimals would round to 0.05, the usual
+    threshold, keeps three ("0.047", "0.052"), so that its side of the threshold shows."""
     if p is None or math.isnan(p):
         return ""
     if p < 0.001:
         return "< 0.001"
-    return f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+    return f"{p:.3f}" if p < 0.01 or round(p, 2) == 0.05 else f"{p:.2f}"
 
 
 def p_equals(p: float, name: str = "p") -> str:

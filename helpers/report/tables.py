@@ -175,11 +175,17 @@ def seeds_table(frame: pd.DataFrame, caption: str) -> None:
         formats={"random seeds": "count"})
 
 
-def recipes_table(recipes: Mapping[str, Any], caption: str, images: int | None = None) -> None:
+def recipes_table(recipes: Mapping[str, Any], caption: str, images: int | None = None,
+                  run: Any = None) -> None:
     """Recipes side by side (name -> ``recipes.Recipe``), one row per setting in words; with
-    ``images`` (this run's training images), the batch sizes this run trains with."""
-    table(pd.DataFrame({name: recipe.in_words(images) for name, recipe in recipes.items()}
-                       ).rename_axis("setting").reset_index(), caption)
+    ``images`` (this run's training images), the batch sizes this run trains with; with ``run``,
+    the epochs it runs where it cuts trainings short (a rehearsal)."""
+    settings = {name: recipe.in_words(images) for name, recipe in recipes.items()}
+    for name, recipe in recipes.items():
+        ran = run.passes.epochs(recipe.epochs) if run is not None else recipe.epochs
+        if ran < recipe.epochs:
+            settings[name]["epochs"] += f" (this {run.profile.name} runs {ran:,})"
+    table(pd.DataFrame(settings).rename_axis("setting").reset_index(), caption)
 
 
 def layers_table(model: nn.Module, input_size: tuple[int, ...], caption: str) -> None:

@@ -59,6 +59,8 @@ report.text(report.split_sizes(splits, "CIFAR-10"))
 
 # %%
 model = models.build_model("baseline_cnn", device=run.device)
+
+# %% tags=["hide-input"]
 report.layers_table(model, (3, 32, 32), "The baseline CNN, layer by layer, for one 32 x 32 image")
 
 # %% [markdown]
@@ -125,7 +127,7 @@ ours = experiments.train_model(run, results, label="baseline_cnn", model="baseli
 
 # %% tags=["hide-input"]
 report.recipes_table({"source recipe": source_recipe, "our recipe": our_recipe},
-                     "The two recipes, setting by setting", images=len(splits.train))
+                     "The two recipes, setting by setting", images=len(splits.train), run=run)
 
 # %% [markdown]
 # ## Diagnostics

@@ -83,7 +83,7 @@ our_options = {"cnn_v2": {}, "cnn_v3": recipes.CNN_V3_DROPOUT_OPTIONS[chosen_dro
 # %% tags=["hide-input"]
 report.recipes_table({"source recipe, CNNV2": source_recipes["cnn_v2"],
                       "source recipe, CNNV3": source_recipes["cnn_v3"], "our recipe": our_recipe},
-                     "The recipes, setting by setting", images=len(splits.train))
+                     "The recipes, setting by setting", images=len(splits.train), run=run)
 report.trials_table({"CNNV3": dropout_trial}, "model", "dropout under our recipe",
                     "CNNV3 by our recipe, one random seed: validation accuracy chooses its dropout")
 
@@ -153,10 +153,10 @@ report.studies.side_by_side([*first.to_dict("records"), *(e.row for e in trained
 steps = [experiments.train_model(run, results, label=ladder_model, model=ladder_model,
                                  splits=splits, recipe=step, dataset="CIFAR-10").row
          for step in recipes.ladder(source_recipes[ladder_model], our_recipe)]
-ladder = recipes.ladder_table(trained[ladder_model, recipes.SOURCE].row, steps,
-                              trained[ladder_model, recipes.OURS].row)
 
 # %% tags=["hide-input"]
+ladder = recipes.ladder_table(trained[ladder_model, recipes.SOURCE].row, steps,
+                              trained[ladder_model, recipes.OURS].row)
 report.studies.ladder(ladder, report.names.model_name(ladder_model))
 
 # %% [markdown]

@@ -133,7 +133,7 @@ trained = experiments.hierarchy.train_four(run, results, plans, source_recipe, o
 
 # %% tags=["hide-input"]
 report.recipes_table({"source recipe": source_recipe, "our recipe": our_recipe},
-                     "The two recipes, setting by setting", images=len(splits.train))
+                     "The two recipes, setting by setting", images=len(splits.train), run=run)
 report.results_table([e.row for e in trained.values()], "CIFAR-100 test set: each model on its "
                      "own classes, a two-head model by its fine head, its coarse head in the last "
                      "column", extra={"test_acc_coarse": "coarse head accuracy"})
@@ -173,7 +173,7 @@ report.table(severity, "How bad the mistakes are: wrong fine-class answers insid
 mappings, mapped = experiments.hierarchy.mapping_study(
     run, trained["fine100", recipes.OURS], splits.with_targets("fine"), fine_to_coarse,
     our_recipe, cifar100.classes, **our_input.loading())
-chosen_mapping = str(mappings.loc[mappings["validation accuracy"].idxmax(), "mapping"])
+chosen_mapping = experiments.hierarchy.best_on_validation(mappings)
 
 # %% tags=["hide-input"]
 report.hierarchy.mapping_table(mappings, trained)

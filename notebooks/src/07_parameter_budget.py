@@ -5,7 +5,7 @@
 # about 2K, 5K, 10K, 50K, 100K, 500K and 1M trainable parameters from convolutions, max pooling,
 # batch norm and fully connected layers (no dropout, no global average pooling, no transfer
 # learning), and reached 11.67% at 2,250 parameters and 43.13% at 1,001,362. Its finding: big
-# models overfit after about 5 epochs, small ones need 10-20.
+# models overfit after about 5 epochs, small ones need 10 to 20.
 #
 # Here the seven source models are rebuilt layer by layer (each with the source report's exact
 # parameter count) and trained twice: with **the source recipe** (Adam, no augmentation, stopped
@@ -70,9 +70,9 @@ report.budget.our_family(budgets)
 #
 # Our recipe regularises (label smoothing, weight decay) because large models overfit; a network
 # of a few thousand parameters underfits instead, and may learn more without either and with more
-# epochs. For each of our smallest budgets, our recipe and two lighter variants are trained once
-# at full length (validated without test-time flips) and the one with the highest validation
-# accuracy is kept (a tie goes to the first listed); test figures are not looked at, and the
+# epochs. For each of our smallest budgets, our recipe and two lighter variants are each trained
+# once with their own settings (the trial table names them; validated without test-time flips),
+# and the one with the highest validation accuracy is kept (a tie goes to the first listed); test figures are not looked at, and the
 # trials' trainings are not reused.
 
 # %%
@@ -131,7 +131,7 @@ report.budget.accuracy_by_parameters(results.rows)
 # ## Training and validation loss per model
 #
 # The source report found that its large models overfit after about 5 epochs while the small ones
-# needed 10-20. The curves of the source models by its own recipe and of our family (first random
+# needed 10 to 20. The curves of the source models by its own recipe and of our family (first random
 # seed), the dot marking each model's kept epoch:
 
 # %% tags=["hide-input"]

@@ -55,8 +55,8 @@ def confusion_by_superclass(matrix: np.ndarray, fine_to_coarse: Sequence[int],
         ax.axhline(edge - 0.5, color="grey", linewidth=0.4)
         ax.axvline(edge - 0.5, color="grey", linewidth=0.4)
     centres = (edges[:-1] + edges[1:]) / 2 - 0.5
-    ax.set_yticks(centres, superclass_names, fontsize=7)
-    ax.set_xticks(centres, superclass_names, fontsize=7, rotation=90)
+    ax.set_yticks(centres, superclass_names, fontsize=9)
+    ax.set_xticks(centres, superclass_names, fontsize=9, rotation=90)
     ax.grid(False)
     ax.set(xlabel="predicted class (grouped by superclass)",
            ylabel="true class (grouped by superclass)", title=title)
@@ -65,8 +65,8 @@ def confusion_by_superclass(matrix: np.ndarray, fine_to_coarse: Sequence[int],
 
 def _grid(count: int, columns: int, panel: tuple[float, float]) -> tuple[plt.Figure, list[Axes]]:
     """A figure of ``count`` panels in rows of ``columns``; the unused panels removed."""
-    columns = max(1, min(columns, count))
-    rows = -(-count // columns)
+    rows = max(1, -(-count // max(1, columns)))
+    columns = -(-count // rows) if count else 1  # as few empty panels as the rows allow
     figure, axes = plt.subplots(rows, columns, figsize=(panel[0] * columns, panel[1] * rows),
                                 squeeze=False)
     flat = list(axes.flat)
@@ -85,10 +85,10 @@ def curves_grid(histories: dict[str, Any], title: str, columns: int = 3) -> list
         ax.plot(frame["epoch"], 100 * frame["val_acc"], marker="o", ms=3, label="validation")
         ax.axvline(history.best_epoch, color="grey", linestyle="--", linewidth=1,
                    label="kept epoch")
-        ax.set_title(textwrap.fill(label, 30), fontsize=8)
-        ax.set_xlabel("epoch", fontsize=8)
-        ax.set_ylabel("accuracy (%)", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_title(textwrap.fill(label, 34), fontsize=9)
+        ax.set_xlabel("epoch", fontsize=9)
+        ax.set_ylabel("accuracy (%)", fontsize=9)
+        ax.tick_params(labelsize=8)
         whole_epochs(ax)
     handles, labels = axes[0].get_legend_handles_labels()
     figure.suptitle(title, fontweight="bold")
@@ -110,15 +110,15 @@ def confusion_grid(matrices: dict[str, np.ndarray], class_names: Sequence[str], 
     predicted = [str(k) if k % 2 else "" for k in range(1, len(names) + 1)] if numbered else names
     names = [f"{name} ({k})" for k, name in enumerate(names, 1)] if numbered else names
     shown = None
-    for index, (ax, (label, matrix)) in enumerate(zip(axes, matrices.items())):
+    for ax, (label, matrix) in zip(axes, matrices.items()):
         rows = matrix.sum(axis=1, keepdims=True)
         share = np.divide(matrix, rows, out=np.zeros_like(matrix, dtype=float), where=rows > 0)
         shown = ax.imshow(100 * share, cmap="Blues", vmin=0, vmax=100)
         ax.grid(False)
         ax.set_title(textwrap.fill(label, 30), fontsize=8)
-        first_column = index % max(1, min(columns, len(matrices))) == 0
-        ax.set_yticks(range(len(names)), names if first_column else [], fontsize=7)
-        ax.set_xticks(range(len(names)), predicted, fontsize=7, rotation=0 if numbered else 90)
+        first_column = ax.get_subplotspec().is_first_col()
+        ax.set_yticks(range(len(names)), names if first_column else [], fontsize=8)
+        ax.set_xticks(range(len(names)), predicted, fontsize=8, rotation=0 if numbered else 90)
         ax.set_xlabel("predicted class (numbered as on the left)" if numbered
                       else "predicted class", fontsize=8)
         if first_column:
