@@ -72,8 +72,8 @@ report.budget.our_family(budgets)
 # of a few thousand parameters underfits instead, and may learn more without either and with more
 # epochs. For each of our smallest budgets, our recipe and two lighter variants are each trained
 # once with their own settings (the trial table names them; validated without test-time flips),
-# and the one with the highest validation accuracy is kept (a tie goes to the first listed); test figures are not looked at, and the
-# trials' trainings are not reused.
+# and the one with the highest validation accuracy is kept (a tie goes to the first listed); test
+# figures are not looked at, and the trials' trainings are not reused.
 
 # %%
 source_recipe = recipes.source_recipe(source_epochs, lr=source_lr, batch_size=batch_size,
