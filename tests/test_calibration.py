@@ -66,8 +66,8 @@ def test_the_sentence_gives_both_recipes_before_and_after_scaling() -> None:
         "CNNV2's calibration (expected calibration error on the test set, the mean over each "
         "recipe's random seeds; the reliability diagrams show the first; lower is better): "
         "the source recipe 10.0%, our recipe 5.0%; after temperature scaling fitted on "
-        "validation: the source recipe 2.0% (temperature 1.50), our recipe 2.0% (temperature "
-        "0.85).")
+        "validation: the source recipe 2.0% (mean temperature 1.50), our recipe 2.0% (mean "
+        "temperature 0.85).")
     assert sentences.calibration_sentence(rows[:2], "cnn_v2").startswith(
         "CNNV2's calibration (expected calibration error on the test set; lower is better): ")
     assert sentences.calibration_sentence(rows, "other") == ""

@@ -150,6 +150,9 @@ def test_every_training_is_listed_in_a_table_per_notebook(reports: ReportPaths, 
     assert [len(frame) for frame in frames] == [1, 2, 2]
     assert all("notebook" not in frame.columns for frame in frames)
     assert "test accuracy" in frames[1].columns and "dataset" not in frames[1].columns
+    study = frames[1].dropna(subset=["difference (points)"]).iloc[0]  # the study's row, on val_acc
+    assert study["this run, in that metric"] == pytest.approx(0.79)
+    assert study["difference (points)"] == pytest.approx(79 - 83.13)
     assert shown[2].caption.startswith("03 regularised CNNs: 2 trainings (dataset: toy;")
 
 

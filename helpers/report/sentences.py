@@ -210,9 +210,10 @@ def calibration_sentence(rows: Iterable[Mapping[str, Any]], model: str) -> str:
                                                  "temperature"]].mean()
     recipes = [recipe for recipe in (SOURCE, OURS) if recipe in means.index]
     raw = ", ".join(f"{recipe_words(r)} {percent(means.loc[r, 'test_ece'])}" for r in recipes)
-    scaled = ", ".join(f"{recipe_words(r)} {percent(means.loc[r, 'test_ece_tempered'])} "
-                       f"(temperature {means.loc[r, 'temperature']:.2f})" for r in recipes)
     runs = frame.groupby("recipe").size().max()
+    temperature = "mean temperature" if runs > 1 else "temperature"  # each seed fits its own
+    scaled = ", ".join(f"{recipe_words(r)} {percent(means.loc[r, 'test_ece_tempered'])} "
+                       f"({temperature} {means.loc[r, 'temperature']:.2f})" for r in recipes)
     over = ", the mean over each recipe's random seeds; the reliability diagrams show the " \
         "first" if runs > 1 else ""
     named = model_name(model)

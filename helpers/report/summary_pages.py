@@ -96,12 +96,13 @@ def every_training(models: pd.DataFrame) -> None:
          "notebook's in a table. The source figure is in its own metric (test or validation "
          "accuracy), and the difference is this run's figure in that metric minus it.")
     for notebook, trainings in models.groupby("notebook", sort=False):
-        table(trainings.drop(columns=["ours", "notebook"]).rename(
+        table(trainings.drop(columns=["notebook"]).rename(
             columns={"source": "source figure", "metric": "source figure's metric",
+                     "ours": "this run, in that metric",
                      "difference": "difference (points)",
                      "test_acc": "test accuracy", "seed": "random seed",
                      "params": "trainable parameters", "seconds": "training seconds",
                      "train_multiply_adds": "training multiply-adds"}),
             f"{notebook_name(notebook)}: {len(trainings)} trainings",
-            formats={"source figure": "percent"})
+            formats={"source figure": "percent", "this run, in that metric": "percent"})
 
