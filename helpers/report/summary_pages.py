@@ -105,4 +105,3 @@ def every_training(models: pd.DataFrame) -> None:
                      "train_multiply_adds": "training multiply-adds"}),
             f"{notebook_name(notebook)}: {len(trainings)} trainings",
             formats={"source figure": "percent", "this run, in that metric": "percent"})
-

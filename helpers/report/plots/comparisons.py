@@ -112,8 +112,8 @@ def accuracy_by_parameters(frame: pd.DataFrame, published: dict[int, float], tit
             markersize=9, color="black", label="source report 001 (published)")
     ax.set_xscale("log")
     ax.set(xlabel="trainable parameters (log scale)", ylabel="top-1 test accuracy (%)", title=title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9)  # below: the plot
-    return ax                                                                 # keeps the width
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9)  # below, not beside
+    return ax
 
 
 def accuracy_by_parameters_by_dataset(frame: pd.DataFrame, published: dict[str, dict[int, float]],
